@@ -1,0 +1,1 @@
+//! Triage Widget: the embeddable support-intake widget (Leptos CSR, WebAssembly).

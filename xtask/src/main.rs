@@ -1,0 +1,2 @@
+//! `cargo xtask`: build, demo, test and size automation.
+fn main() {}
