@@ -1,5 +1,32 @@
 //! Triage policy engine: parses and validates a support policy, classifies answers into a severity,
 //! and turns a plan's promises into due times in business calendars. Pure Rust: no DOM, no I/O.
+//!
+//! ```text
+//! JSON ──parse_policy──▶ Policy ──walk/classify──▶ Classification { severity, trail }
+//!                          └──────due(plan, severity, channel, opened)──▶ Due { first_response, resolution }
+//! ```
+//!
+//! Time zones go through [`ZoneResolver`]: [`Tzdb`] (feature `tzdb`, chrono-tz) natively; the
+//! widget implements it over the browser's `Intl`. The calendar semantics (clock start, business
+//! hours and days, holidays, DST) are documented with worked examples in [`calendar`].
 
+pub mod calendar;
+pub mod error;
 pub mod model;
+pub mod policy;
+#[cfg(feature = "schema")]
+pub mod schema;
 pub mod ticket;
+#[cfg(test)]
+mod testing;
+pub mod validate;
+pub mod zone;
+
+pub use calendar::BusinessCalendar;
+pub use error::{ClassifyError, DueError, PolicyError, PolicyErrors};
+pub use model::{Localized, PolicyFile, Span, Unit};
+pub use policy::{Classification, Due, DueAt, Policy, TrailStep, Walk};
+pub use validate::{parse_file, parse_policy, validate};
+#[cfg(feature = "tzdb")]
+pub use zone::Tzdb;
+pub use zone::{ZoneError, ZoneResolver};

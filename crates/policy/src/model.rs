@@ -330,3 +330,40 @@ impl Default for AttachmentRule {
         }
     }
 }
+
+/// The unit's name as written in policy files (`business_hours`).
+pub fn unit_name(unit: Unit) -> &'static str {
+    match unit {
+        Unit::Minutes => "minutes",
+        Unit::Hours => "hours",
+        Unit::Days => "days",
+        Unit::BusinessHours => "business_hours",
+        Unit::BusinessDays => "business_days",
+    }
+}
+
+impl Unit {
+    /// True for `business_hours` and `business_days`, which need a calendar with opening hours.
+    pub fn is_business(self) -> bool {
+        matches!(self, Unit::BusinessHours | Unit::BusinessDays)
+    }
+}
+
+impl Weekday {
+    /// All weekdays, Monday first.
+    pub const ALL: [Weekday; 7] =
+        [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri, Weekday::Sat, Weekday::Sun];
+
+    /// The name as written in policy files (`mon`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Weekday::Mon => "mon",
+            Weekday::Tue => "tue",
+            Weekday::Wed => "wed",
+            Weekday::Thu => "thu",
+            Weekday::Fri => "fri",
+            Weekday::Sat => "sat",
+            Weekday::Sun => "sun",
+        }
+    }
+}

@@ -1,0 +1,76 @@
+//! The router: every route of the receiver, testable with `oneshot`.
+
+use std::time::Duration;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderName, Method, StatusCode, Uri};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::{admin, static_files, tickets};
+
+/// Routes: `POST /api/tickets`; admin `GET /api/tickets`, `GET|PATCH /api/tickets/{id}`,
+/// `GET /api/tickets/{id}/attachments/{position}`; `GET /healthz`; with `--fault-injection`
+/// `GET|POST /api/test/faults`; with `--site-root` `/`, `/www/*`, `/dist/*`.
+pub fn app(state: AppState) -> Router {
+    let mut api = Router::new()
+        .route("/api/tickets", post(tickets::create_ticket).get(admin::list_tickets))
+        .route("/api/tickets/{id}", get(admin::get_ticket).patch(admin::update_ticket))
+        .route("/api/tickets/{id}/attachments/{position}", get(admin::get_attachment))
+        .route("/healthz", get(healthz));
+    if state.config.fault_injection {
+        api = api.route("/api/test/faults", get(admin::get_faults).post(admin::set_faults));
+    }
+    let mut api = api.layer(DefaultBodyLimit::max(state.config.max_body_bytes));
+    if let Some(cors) = cors_layer(&state) {
+        api = api.layer(cors);
+    }
+    let mut router = api.with_state(state.clone());
+    if let Some(root) = &state.config.site_root {
+        router = router.merge(static_files::routes(root));
+    }
+    router.fallback(not_found).method_not_allowed_fallback(method_not_allowed).layer(TraceLayer::new_for_http())
+}
+
+/// CORS for the allowed origins only: POST with `Content-Type`, `Idempotency-Key` and the extra
+/// headers configured; `Retry-After` and `Location` readable by the page.
+fn cors_layer(state: &AppState) -> Option<CorsLayer> {
+    if state.allowed_origins.is_empty() {
+        return None;
+    }
+    let mut headers = vec![header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")];
+    headers.extend(state.allowed_headers.iter().cloned());
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(state.allowed_origins.iter().cloned()))
+            .allow_methods([Method::POST])
+            .allow_headers(headers)
+            .expose_headers([header::RETRY_AFTER, header::LOCATION])
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
+    state.db.ping().await.map_err(|e| {
+        tracing::error!(error = %e, "health check: database unavailable");
+        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is not available")
+    })?;
+    Ok(Json(json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "policies": state.policies.ids().collect::<Vec<_>>(),
+    })))
+}
+
+async fn not_found(method: Method, uri: Uri) -> ApiError {
+    ApiError::not_found(format!("no route for {method} {}", uri.path()))
+}
+
+async fn method_not_allowed(method: Method, uri: Uri) -> ApiError {
+    ApiError::new(StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed", format!("{method} is not allowed on {}", uri.path()))
+}

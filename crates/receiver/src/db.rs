@@ -1,0 +1,481 @@
+//! SQLite storage: one file in WAL mode with `synchronous=FULL`, migrations embedded in the binary.
+//!
+//! Writes go through a pool of exactly one connection (SQLite has one writer anyway; queueing in the
+//! pool is cheaper than `SQLITE_BUSY` retries), reads through a separate pool. A ticket, its
+//! attachments and its receipt are written in one transaction; the `UNIQUE` idempotency key makes
+//! two concurrent identical requests produce one row.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
+use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
+
+/// The database could not be opened or migrated.
+#[derive(Debug)]
+pub struct OpenError {
+    pub path: PathBuf,
+    pub message: String,
+}
+
+impl std::fmt::Display for OpenError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "cannot open database {}: {}", self.path.display(), self.message)
+    }
+}
+
+impl std::error::Error for OpenError {}
+
+/// Handle to the ticket database.
+#[derive(Clone, Debug)]
+pub struct Db {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+/// A file to store with its ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub name: String,
+    pub mime: String,
+    pub sha256: String,
+    pub data: Vec<u8>,
+}
+
+/// Everything stored for an accepted ticket, before it has a reference.
+#[derive(Debug, Clone)]
+pub struct NewTicket {
+    pub id: String,
+    pub idempotency_key: String,
+    pub request_hash: String,
+    pub received_at: DateTime<Utc>,
+    pub client_ip: Option<String>,
+    pub policy_id: String,
+    pub policy_version: String,
+    pub browser_policy_version: String,
+    pub plan: String,
+    pub browser_plan: String,
+    pub identity: &'static str,
+    pub identity_problem: Option<String>,
+    pub user_id: Option<String>,
+    pub severity: String,
+    pub classified_severity: String,
+    pub browser_severity: String,
+    pub escalation_severity: Option<String>,
+    pub escalation_reason: Option<String>,
+    pub channel: Option<String>,
+    pub product: Option<String>,
+    pub contact: Contact,
+    pub subject: String,
+    pub description: String,
+    /// JSON array of `{question, answer, unsure}` as the receiver walked it.
+    pub trail: String,
+    pub due: DueTimes,
+    pub first_response_due_ms: i64,
+    pub resolution_due_ms: i64,
+    pub browser_due: DueTimes,
+    pub flags: Vec<String>,
+    pub spam: bool,
+    /// The ticket JSON as received (canonical form).
+    pub payload: String,
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// What an insert did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inserted {
+    /// Stored; this is the receipt that was stored with it.
+    New(TicketReceipt),
+    /// Another request with the same idempotency key got there first; nothing was written.
+    KeyTaken,
+}
+
+/// The first answer stored under an idempotency key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAnswer {
+    pub request_hash: String,
+    pub receipt: TicketReceipt,
+}
+
+/// A stored ticket as the admin API reads it (attachment bytes excluded).
+#[derive(Debug, Clone, FromRow)]
+pub struct TicketRow {
+    pub seq: i64,
+    pub id: String,
+    pub reference: Option<String>,
+    pub received_at: String,
+    pub client_ip: Option<String>,
+    pub policy_id: String,
+    pub policy_version: String,
+    pub browser_policy_version: String,
+    pub plan: String,
+    pub browser_plan: String,
+    pub identity: String,
+    pub identity_problem: Option<String>,
+    pub user_id: Option<String>,
+    pub severity: String,
+    pub classified_severity: String,
+    pub browser_severity: String,
+    pub escalation_severity: Option<String>,
+    pub escalation_reason: Option<String>,
+    pub channel: Option<String>,
+    pub product: Option<String>,
+    pub contact_name: String,
+    pub contact_email: String,
+    pub contact_phone: Option<String>,
+    pub contact_company: Option<String>,
+    pub subject: String,
+    pub description: String,
+    pub trail: String,
+    pub received_at_ms: i64,
+    pub first_response_due: String,
+    pub first_response_due_ms: i64,
+    pub first_response_average_due: Option<String>,
+    pub resolution_due: String,
+    pub resolution_due_ms: i64,
+    pub resolution_average_due: Option<String>,
+    pub browser_due: String,
+    pub flags: String,
+    pub spam: bool,
+    pub payload: String,
+    pub first_response_at: Option<String>,
+    pub first_response_at_ms: Option<i64>,
+    pub resolved_at: Option<String>,
+    pub resolved_at_ms: Option<i64>,
+    pub escalated_at: Option<String>,
+    pub escalated_reason: Option<String>,
+    pub attachment_count: i64,
+}
+
+/// Metadata of a stored attachment.
+#[derive(Debug, Clone, FromRow, PartialEq, Eq)]
+pub struct AttachmentRow {
+    pub position: i64,
+    pub name: String,
+    pub mime: String,
+    pub size: i64,
+    pub sha256: String,
+}
+
+/// Filters of the ticket list.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ListFilter {
+    /// Only tickets with `seq` below this (cursor for the next page).
+    pub before: Option<i64>,
+    pub limit: i64,
+    pub escalated: Option<bool>,
+    pub spam: Option<bool>,
+    pub severity: Option<String>,
+    pub policy: Option<String>,
+}
+
+/// A ticket marked escalated by [`Db::escalate_overdue`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Escalation {
+    pub id: String,
+    pub reference: String,
+    pub reason: String,
+}
+
+const TICKET_COLUMNS: &str = "seq, id, reference, received_at, client_ip, policy_id, policy_version, \
+    browser_policy_version, plan, browser_plan, identity, identity_problem, user_id, severity, \
+    classified_severity, browser_severity, escalation_severity, escalation_reason, channel, product, \
+    contact_name, contact_email, contact_phone, contact_company, subject, description, trail, \
+    received_at_ms, first_response_due, first_response_due_ms, first_response_average_due, resolution_due, \
+    resolution_due_ms, resolution_average_due, browser_due, flags, spam, payload, first_response_at, \
+    first_response_at_ms, resolved_at, resolved_at_ms, escalated_at, escalated_reason, \
+    (SELECT COUNT(*) FROM attachments WHERE attachments.ticket_seq = tickets.seq) AS attachment_count";
+
+/// `TW-000042` for sequence number 42.
+pub fn reference_for(seq: i64) -> String {
+    format!("TW-{seq:06}")
+}
+
+fn json_string<T: serde::Serialize>(value: &T) -> String {
+    // Serializing our own plain structs to a String cannot fail (no maps with non-string keys).
+    serde_json::to_string(value).unwrap_or_else(|_| String::from("null"))
+}
+
+impl Db {
+    /// Opens (creating it and its parent directories if needed) and migrates the database at `path`.
+    pub async fn open(path: &Path) -> Result<Self, OpenError> {
+        let fail = |message: String| OpenError { path: path.to_path_buf(), message };
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent)
+                .map_err(|e| fail(format!("cannot create directory {}: {e}", parent.display())))?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10))
+            .foreign_keys(true)
+            .pragma("temp_store", "memory");
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        sqlx::migrate!("./migrations")
+            .run(&writer)
+            .await
+            .map_err(|e| fail(format!("migration failed: {e}")))?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(4)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options.read_only(true))
+            .await
+            .map_err(|e| fail(e.to_string()))?;
+        Ok(Self { writer, reader })
+    }
+
+    /// Closes both pools (checkpointing the WAL when the last connection goes).
+    pub async fn close(&self) {
+        self.reader.close().await;
+        self.writer.close().await;
+    }
+
+    /// The stored answer for an idempotency key, if a ticket was accepted under it.
+    pub async fn find_by_key(&self, key: &str) -> Result<Option<StoredAnswer>, sqlx::Error> {
+        let row = sqlx::query("SELECT request_hash, receipt FROM tickets WHERE idempotency_key = ? AND receipt IS NOT NULL")
+            .bind(key)
+            .fetch_optional(&self.reader)
+            .await?;
+        let Some(row) = row else { return Ok(None) };
+        let request_hash: String = row.try_get("request_hash")?;
+        let receipt: String = row.try_get("receipt")?;
+        let receipt = serde_json::from_str(&receipt).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        Ok(Some(StoredAnswer { request_hash, receipt }))
+    }
+
+    /// Stores a ticket with its attachments and receipt in one transaction, unless its idempotency
+    /// key is taken.
+    pub async fn insert(&self, ticket: &NewTicket) -> Result<Inserted, sqlx::Error> {
+        let mut tx = self.writer.begin().await?;
+        let seq: Option<i64> = sqlx::query_scalar(
+            "INSERT INTO tickets (id, idempotency_key, request_hash, received_at, received_at_ms, client_ip, \
+             policy_id, policy_version, browser_policy_version, plan, browser_plan, identity, identity_problem, \
+             user_id, severity, classified_severity, browser_severity, escalation_severity, escalation_reason, \
+             channel, product, contact_name, contact_email, contact_phone, contact_company, subject, description, \
+             trail, first_response_due, first_response_due_ms, first_response_average_due, resolution_due, \
+             resolution_due_ms, resolution_average_due, browser_due, flags, spam, payload) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+             ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq",
+        )
+        .bind(&ticket.id)
+        .bind(&ticket.idempotency_key)
+        .bind(&ticket.request_hash)
+        .bind(ticket.received_at.to_rfc3339())
+        .bind(ticket.received_at.timestamp_millis())
+        .bind(&ticket.client_ip)
+        .bind(&ticket.policy_id)
+        .bind(&ticket.policy_version)
+        .bind(&ticket.browser_policy_version)
+        .bind(&ticket.plan)
+        .bind(&ticket.browser_plan)
+        .bind(ticket.identity)
+        .bind(&ticket.identity_problem)
+        .bind(&ticket.user_id)
+        .bind(&ticket.severity)
+        .bind(&ticket.classified_severity)
+        .bind(&ticket.browser_severity)
+        .bind(&ticket.escalation_severity)
+        .bind(&ticket.escalation_reason)
+        .bind(&ticket.channel)
+        .bind(&ticket.product)
+        .bind(&ticket.contact.name)
+        .bind(&ticket.contact.email)
+        .bind(&ticket.contact.phone)
+        .bind(&ticket.contact.company)
+        .bind(&ticket.subject)
+        .bind(&ticket.description)
+        .bind(&ticket.trail)
+        .bind(&ticket.due.first_response.due)
+        .bind(ticket.first_response_due_ms)
+        .bind(&ticket.due.first_response.average_due)
+        .bind(&ticket.due.resolution.due)
+        .bind(ticket.resolution_due_ms)
+        .bind(&ticket.due.resolution.average_due)
+        .bind(json_string(&ticket.browser_due))
+        .bind(json_string(&ticket.flags))
+        .bind(ticket.spam)
+        .bind(&ticket.payload)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some(seq) = seq else {
+            tx.rollback().await?;
+            return Ok(Inserted::KeyTaken);
+        };
+        let receipt = TicketReceipt {
+            id: ticket.id.clone(),
+            reference: reference_for(seq),
+            severity: ticket.severity.clone(),
+            due: ticket.due.clone(),
+            replayed: false,
+        };
+        sqlx::query("UPDATE tickets SET reference = ?, receipt = ? WHERE seq = ?")
+            .bind(&receipt.reference)
+            .bind(json_string(&receipt))
+            .bind(seq)
+            .execute(&mut *tx)
+            .await?;
+        for (position, file) in ticket.attachments.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO attachments (ticket_seq, position, name, mime, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            )
+            .bind(seq)
+            .bind(position as i64)
+            .bind(&file.name)
+            .bind(&file.mime)
+            .bind(file.data.len() as i64)
+            .bind(&file.sha256)
+            .bind(&file.data)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Inserted::New(receipt))
+    }
+
+    /// One page of tickets, newest first, and the total number matching the filter.
+    pub async fn list(&self, filter: &ListFilter) -> Result<(Vec<TicketRow>, i64), sqlx::Error> {
+        fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a ListFilter, with_cursor: bool) {
+            query.push(" WHERE 1 = 1");
+            if let (true, Some(before)) = (with_cursor, filter.before) {
+                query.push(" AND seq < ").push_bind(before);
+            }
+            match filter.escalated {
+                Some(true) => {
+                    query.push(" AND escalated_at IS NOT NULL");
+                }
+                Some(false) => {
+                    query.push(" AND escalated_at IS NULL");
+                }
+                None => {}
+            }
+            if let Some(spam) = filter.spam {
+                query.push(" AND spam = ").push_bind(spam);
+            }
+            if let Some(severity) = &filter.severity {
+                query.push(" AND severity = ").push_bind(severity);
+            }
+            if let Some(policy) = &filter.policy {
+                query.push(" AND policy_id = ").push_bind(policy);
+            }
+        }
+        let mut page = QueryBuilder::<Sqlite>::new(format!("SELECT {TICKET_COLUMNS} FROM tickets"));
+        push_filters(&mut page, filter, true);
+        page.push(" AND receipt IS NOT NULL ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
+        let rows = page.build_query_as::<TicketRow>().fetch_all(&self.reader).await?;
+        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets");
+        push_filters(&mut count, filter, false);
+        count.push(" AND receipt IS NOT NULL");
+        let total: i64 = count.build_query_scalar().fetch_one(&self.reader).await?;
+        Ok((rows, total))
+    }
+
+    /// A ticket by its UUID or its human reference (`TW-000042`).
+    pub async fn get(&self, id_or_reference: &str) -> Result<Option<TicketRow>, sqlx::Error> {
+        sqlx::query_as::<_, TicketRow>(&format!(
+            "SELECT {TICKET_COLUMNS} FROM tickets WHERE (id = ? OR reference = ?) AND receipt IS NOT NULL"
+        ))
+        .bind(id_or_reference)
+        .bind(id_or_reference)
+        .fetch_optional(&self.reader)
+        .await
+    }
+
+    /// Metadata of a ticket's attachments, in the order they were sent.
+    pub async fn attachments(&self, seq: i64) -> Result<Vec<AttachmentRow>, sqlx::Error> {
+        sqlx::query_as::<_, AttachmentRow>(
+            "SELECT position, name, mime, size, sha256 FROM attachments WHERE ticket_seq = ? ORDER BY position",
+        )
+        .bind(seq)
+        .fetch_all(&self.reader)
+        .await
+    }
+
+    /// One attachment with its bytes.
+    pub async fn attachment(&self, seq: i64, position: i64) -> Result<Option<(AttachmentRow, Vec<u8>)>, sqlx::Error> {
+        let row = sqlx::query(
+            "SELECT position, name, mime, size, sha256, data FROM attachments WHERE ticket_seq = ? AND position = ?",
+        )
+        .bind(seq)
+        .bind(position)
+        .fetch_optional(&self.reader)
+        .await?;
+        let Some(row) = row else { return Ok(None) };
+        let meta = AttachmentRow::from_row(&row)?;
+        let data: Vec<u8> = row.try_get("data")?;
+        Ok(Some((meta, data)))
+    }
+
+    /// Marks every ticket with a target past due and not met as escalated, once. Returns those
+    /// marked now.
+    pub async fn escalate_overdue(&self, now: DateTime<Utc>) -> Result<Vec<Escalation>, sqlx::Error> {
+        let now_ms = now.timestamp_millis();
+        let rows = sqlx::query(
+            "UPDATE tickets SET escalated_at = ?1, escalated_reason = CASE \
+                 WHEN first_response_at_ms IS NULL AND first_response_due_ms <= ?2 THEN 'first_response_overdue' \
+                 ELSE 'resolution_overdue' END \
+             WHERE escalated_at IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL AND ( \
+                 (first_response_at_ms IS NULL AND first_response_due_ms <= ?2) OR resolution_due_ms <= ?2) \
+             RETURNING id, reference, escalated_reason",
+        )
+        .bind(now.to_rfc3339())
+        .bind(now_ms)
+        .fetch_all(&self.writer)
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(Escalation {
+                    id: row.try_get("id")?,
+                    reference: row.try_get::<Option<String>, _>("reference")?.unwrap_or_default(),
+                    reason: row.try_get::<Option<String>, _>("escalated_reason")?.unwrap_or_default(),
+                })
+            })
+            .collect()
+    }
+
+    /// Records when the support team first responded and/or resolved the ticket. `None` leaves a
+    /// value as it is. Returns false when no such ticket exists.
+    pub async fn record_progress(
+        &self,
+        seq: i64,
+        first_response_at: Option<DateTime<Utc>>,
+        resolved_at: Option<DateTime<Utc>>,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE tickets SET \
+                first_response_at = COALESCE(?1, first_response_at), \
+                first_response_at_ms = COALESCE(?2, first_response_at_ms), \
+                resolved_at = COALESCE(?3, resolved_at), \
+                resolved_at_ms = COALESCE(?4, resolved_at_ms) \
+             WHERE seq = ?5",
+        )
+        .bind(first_response_at.map(|t| t.to_rfc3339()))
+        .bind(first_response_at.map(|t| t.timestamp_millis()))
+        .bind(resolved_at.map(|t| t.to_rfc3339()))
+        .bind(resolved_at.map(|t| t.timestamp_millis()))
+        .bind(seq)
+        .execute(&self.writer)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Number of stored tickets.
+    pub async fn count(&self) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE receipt IS NOT NULL").fetch_one(&self.reader).await
+    }
+
+    /// A trivial read and write check for `/healthz`.
+    pub async fn ping(&self) -> Result<(), sqlx::Error> {
+        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,121 @@
+//! `cargo xtask demo`: builds the bundle and serves the demo help-center page with the receiver
+//! until Ctrl-C.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use crate::error::{bail, Result};
+use crate::project::Project;
+use crate::server::{self, Receiver, ReceiverOptions, POLICIES};
+use crate::{build, signals};
+
+pub const DEFAULT_PORT: u16 = 8080;
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct DemoOptions {
+    pub port: u16,
+    pub build: bool,
+}
+
+/// `[--port N] [--no-build]`.
+pub fn parse(args: &[String]) -> Result<DemoOptions> {
+    let mut options = DemoOptions { port: DEFAULT_PORT, build: true };
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--no-build" => options.build = false,
+            "--port" => {
+                let Some(value) = args.next() else { bail!("`--port` needs a number, e.g. `--port 8080`") };
+                options.port = parse_port(value)?;
+            }
+            other => match other.strip_prefix("--port=") {
+                Some(value) => options.port = parse_port(value)?,
+                None => bail!("`cargo xtask demo` does not know `{other}` (options: --port N, --no-build)"),
+            },
+        }
+    }
+    Ok(options)
+}
+
+fn parse_port(value: &str) -> Result<u16> {
+    match value.parse::<u16>() {
+        Ok(port) => Ok(port),
+        Err(_) => bail!("`--port {value}`: a port is a number from 0 to 65535"),
+    }
+}
+
+pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
+    signals::catch();
+    if options.build {
+        build::build(project)?;
+    } else {
+        build::read_manifest(project)?;
+    }
+    let binary = server::build_receiver(project)?;
+    if signals::received().is_some() {
+        return Ok(ExitCode::FAILURE);
+    }
+    let admin_token = match std::env::var("TRIAGE_ADMIN_TOKEN") {
+        Ok(token) if !token.is_empty() => token,
+        _ => server::random_token()?,
+    };
+    let mut receiver = Receiver::start(
+        &binary,
+        &ReceiverOptions {
+            bind: format!("127.0.0.1:{}", options.port),
+            db: project.path(".triage/demo.sqlite"),
+            site_root: project.root.clone(),
+            policies: POLICIES.iter().map(|policy| project.path(policy)).collect(),
+            admin_token: admin_token.clone(),
+            extra_args: Vec::new(),
+            log: None,
+        },
+    )?;
+    let url = &receiver.url;
+    println!();
+    println!("Triage Widget demo: {url}/");
+    println!("  stored tickets:   curl -H 'Authorization: Bearer {admin_token}' {url}/api/tickets");
+    println!("  Ctrl-C stops the server (tickets stay in .triage/demo.sqlite).");
+    println!();
+
+    loop {
+        if let Some(status) = receiver.try_wait() {
+            bail!("the demo server stopped by itself ({status})");
+        }
+        if signals::received().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    match receiver.stop() {
+        Some(status) if status.success() => eprintln!("xtask: demo server stopped"),
+        Some(status) => eprintln!("xtask: demo server stopped ({status})"),
+        None => eprintln!("xtask: demo server stopped"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|arg| arg.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_port_and_no_build() {
+        assert_eq!(parse(&args(&[])).ok(), Some(DemoOptions { port: 8080, build: true }));
+        assert_eq!(parse(&args(&["--port", "9000", "--no-build"])).ok(), Some(DemoOptions { port: 9000, build: false }));
+        assert_eq!(parse(&args(&["--port=0"])).ok(), Some(DemoOptions { port: 0, build: true }));
+    }
+
+    #[test]
+    fn rejects_bad_options_by_name() {
+        let err = parse(&args(&["--port", "http"])).expect_err("not a number");
+        assert!(err.to_string().contains("--port http"), "{err}");
+        let err = parse(&args(&["--verbose"])).expect_err("unknown flag");
+        assert!(err.to_string().contains("--verbose"), "{err}");
+        assert!(parse(&args(&["--port"])).is_err());
+    }
+}
