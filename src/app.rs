@@ -745,14 +745,14 @@ pub fn App(widget: Widget) -> impl IntoView {
                 node_ref=dialog
                 on:keydown=on_keydown
             >
-                <header class="tw-header">
+                <div class="tw-header">
                     <p id="tw-title" class="tw-title">{s.dialog_title}</p>
                     <button type="button" class="tw-close" aria-label=s.close on:click=move |_| widget.close_panel()>
                         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true" focusable="false">
                             <path d="M6 6l12 12M18 6L6 18" />
                         </svg>
                     </button>
-                </header>
+                </div>
                 {stage_view}
                 <div class="tw-sr-only" role="status" aria-live="polite" aria-atomic="true">
                     {move || widget.announcement.get()}

@@ -137,7 +137,7 @@ pub fn format_due<Tz: TimeZone>(instant: &DateTime<Tz>, locale: &str, zone: &str
             ("weekday", "short"),
             ("day", "numeric"),
             ("month", "short"),
-            ("hour", "2-digit"),
+            ("hour", "numeric"),
             ("minute", "2-digit"),
         ]);
         let formatter = DateTimeFormat::new(&JsValue::from_str(locale), &opts).ok()?;

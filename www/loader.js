@@ -2,7 +2,7 @@
 ((w,d,K)=>{
 let S=w.TriageWidget,s=d.currentScript,o=s.dataset,M=__TRIAGE_MANIFEST__,L={},Q=[],H,P,F,X,h,b,A,
 f=/^(https?|mailto):/i.test(o.fallback)&&o.fallback,
-T=({pt:"Suporte,na fila",es:"Soporte,en cola"}[(o.locale||d.documentElement.lang||navigator.language).slice(0,2)]||"Support,queued").split(","),
+T=({pt:"Ajuda,na fila",es:"Ayuda,en cola"}[(o.locale||d.documentElement.lang||navigator.language).slice(0,2)]||"Help,queued").split(","),
 g=(t,k)=>{try{return w[t+"Storage"].getItem(K+k)}catch{}},
 u=k=>new URL(M[k].file,s.src).href,
 c=(k,a)=>{try{k(...a)}catch(e){console.error(e)}},

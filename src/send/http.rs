@@ -79,15 +79,29 @@ pub async fn attempt(entry: &OutboxEntry) -> Attempt {
         Err(thrown) => return Attempt::Unsendable(describe(&thrown)),
     };
     let aborting = controller.clone();
-    let abort = Closure::once_into_js(move || aborting.abort());
+    // Dropped (after the timer is cleared) when the attempt ends, so nothing leaks per attempt.
+    let abort = Closure::once(move || aborting.abort());
     let timer = window
-        .set_timeout_with_callback_and_timeout_and_arguments_0(abort.unchecked_ref(), ATTEMPT_TIMEOUT.as_millis() as i32)
+        .set_timeout_with_callback_and_timeout_and_arguments_0(abort.as_ref().unchecked_ref(), ATTEMPT_TIMEOUT.as_millis() as i32)
         .ok();
     let outcome = exchange(&window, entry, &init, &controller).await;
     if let Some(timer) = timer {
         window.clear_timeout_with_handle(timer);
     }
+    drop(abort);
     outcome
+}
+
+/// Calls the page's current `fetch` (looked up at call time, so wrappers a site installs, and the
+/// tests' scripted `fetch`, are honoured; web-sys binds `Window.prototype.fetch` once at start).
+fn page_fetch(window: &web_sys::Window, url: &str, init: &RequestInit) -> js_sys::Promise {
+    let called = js_sys::Reflect::get(window, &JsValue::from_str("fetch"))
+        .and_then(|fetch| fetch.dyn_into::<js_sys::Function>())
+        .and_then(|fetch| fetch.call2(window, &JsValue::from_str(url), init));
+    match called {
+        Ok(promise) => js_sys::Promise::resolve(&promise),
+        Err(thrown) => js_sys::Promise::reject(&thrown),
+    }
 }
 
 async fn exchange(window: &web_sys::Window, entry: &OutboxEntry, init: &RequestInit, controller: &AbortController) -> Attempt {
@@ -98,7 +112,7 @@ async fn exchange(window: &web_sys::Window, entry: &OutboxEntry, init: &RequestI
             Attempt::NetworkError(describe(&thrown))
         }
     };
-    let response: Response = match JsFuture::from(window.fetch_with_str_and_init(&entry.endpoint, init)).await {
+    let response: Response = match JsFuture::from(page_fetch(window, &entry.endpoint, init)).await {
         Ok(response) => match response.dyn_into() {
             Ok(response) => response,
             Err(_) => return Attempt::NetworkError("fetch did not return a Response".into()),

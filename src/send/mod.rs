@@ -358,7 +358,13 @@ async fn background_loop() {
             }
         };
         if entries.is_empty() {
-            outbox::sync_count().await;
+            // The mirrored count may be stale (cleared storage, another tab delivered): correct
+            // it, and tell the loader so the launcher's badge follows.
+            let mirrored = outbox::stored_count();
+            let counted = outbox::sync_count().await;
+            if counted != mirrored {
+                emit.emit_fields("queued", &[("count", counted.into())]);
+            }
             return;
         }
         let mut next_due = f64::INFINITY;

@@ -224,12 +224,13 @@ pub fn read_manifest(project: &Project) -> Result<Manifest> {
 }
 
 /// An exclusive `flock` on a file, released when dropped (or when the process dies).
-struct BuildLock {
+pub struct BuildLock {
     _file: std::fs::File,
 }
 
 impl BuildLock {
-    fn acquire(path: &Path) -> Result<BuildLock> {
+    /// Waits for the lock at `path` (created if missing), saying so when another process holds it.
+    pub fn acquire(path: &Path) -> Result<BuildLock> {
         use std::os::fd::AsRawFd;
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -242,7 +243,7 @@ impl BuildLock {
             .with_context(|| format!("opening {}", path.display()))?;
         // SAFETY: flock on a descriptor we own; no memory is shared.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            eprintln!("xtask: another `cargo xtask` build is running; waiting for {}", path.display());
+            eprintln!("xtask: another `cargo xtask` run holds {}; waiting for it", path.display());
             // SAFETY: as above, blocking this time.
             if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
                 bail!("cannot lock {}: {}", path.display(), std::io::Error::last_os_error());

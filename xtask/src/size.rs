@@ -52,7 +52,7 @@ pub fn measure(bytes: &[u8]) -> Result<Sizes> {
     let gzip = gzip.finish().context("gzip")?;
     let mut brotli = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
     brotli.write_all(bytes).context("brotli")?;
-    brotli.flush().context("brotli")?;
+    // into_inner finishes the stream; a flush() first would add an empty metablock.
     let brotli = brotli.into_inner();
     Ok(Sizes { raw: bytes.len() as u64, gzip: gzip.len() as u64, brotli: brotli.len() as u64 })
 }

@@ -197,6 +197,8 @@ fn browser(project: &Project) -> TierOutcome {
 
 fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
     let e2e_dir = project.path("tests/e2e");
+    // Concurrent runs would wipe each other's artifacts/ (Playwright clears its output dir).
+    let _e2e_lock = build::BuildLock::acquire(&project.xtask_cache_dir().join("e2e.lock"))?;
     tools::ensure_chromium()?;
     tools::ensure_node_modules(&e2e_dir)?;
     build::build(project)?;

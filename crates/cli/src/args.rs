@@ -202,7 +202,9 @@ fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
                     .map(|(q, a)| (q.trim(), a.trim()))
                     .filter(|(q, a)| !q.is_empty() && !a.is_empty())
                     .ok_or_else(|| {
-                        usage_error(format!("classify: --answer \"{value}\" must be QUESTION=ANSWER, e.g. impact=limited"))
+                        usage_error(format!(
+                            "classify: --answer \"{value}\" must be QUESTION=ANSWER, e.g. impact=limited"
+                        ))
                     })?;
                 if let Some((_, earlier)) = answers.iter().find(|(q, _)| q == question) {
                     return Err(usage_error(format!(
@@ -304,7 +306,9 @@ mod tests {
     fn classify_rejects_malformed_and_repeated_answers() {
         assert!(message(&["classify", "--policy", "p", "--answer", "impact"]).contains("must be QUESTION=ANSWER"));
         assert!(message(&["classify", "--policy", "p", "--answer", "=x"]).contains("must be QUESTION=ANSWER"));
-        assert!(message(&["classify", "--policy", "p", "--answer", "a=x", "--answer", "a=y"]).contains("answered twice"));
+        assert!(
+            message(&["classify", "--policy", "p", "--answer", "a=x", "--answer", "a=y"]).contains("answered twice")
+        );
         assert!(message(&["classify", "--answer", "a=x"]).contains("missing --policy"));
         assert!(message(&["classify", "--policy", "p", "--answer"]).contains("--answer needs a value"));
         assert!(message(&["classify", "--policy", "p", "--plan", "x"]).contains("unknown option --plan"));
@@ -313,8 +317,17 @@ mod tests {
     #[test]
     fn due_parses_every_option() {
         let got = parse_strs(&[
-            "due", "--policy", "p.json", "--plan", "pro", "--severity", "P3", "--opened", "2026-11-20T19:30:00-03:00",
-            "--channel", "chat",
+            "due",
+            "--policy",
+            "p.json",
+            "--plan",
+            "pro",
+            "--severity",
+            "P3",
+            "--opened",
+            "2026-11-20T19:30:00-03:00",
+            "--channel",
+            "chat",
         ]);
         let opened = DateTime::parse_from_rfc3339("2026-11-20T19:30:00-03:00").expect("valid");
         assert_eq!(

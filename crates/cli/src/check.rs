@@ -57,12 +57,7 @@ fn summary(path: &Path, policy: &Policy) -> String {
     let _ = writeln!(out, "OK {}: policy {} version {}", path.display(), policy.id(), policy.version());
     let _ = writeln!(out, "  locales:    {}", list(file.locales.iter().map(String::as_str), "none"));
     let _ = writeln!(out, "  severities: {}", list(file.severities.iter().map(|s| s.id.as_str()), "none"));
-    let _ = writeln!(
-        out,
-        "  questions:  {} (start: {})",
-        file.questionnaire.questions.len(),
-        file.questionnaire.start
-    );
+    let _ = writeln!(out, "  questions:  {} (start: {})", file.questionnaire.questions.len(), file.questionnaire.start);
     let _ = writeln!(out, "  plans:      {}", plans.join(", "));
     let _ = writeln!(out, "  calendars:  {}", calendars.join(", "));
     let _ = writeln!(out, "  channels:   {}", list(file.channels.iter().map(|c| c.id.as_str()), "none"));

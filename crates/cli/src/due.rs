@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, SecondsFormat, Utc};
 use serde::Serialize;
 use triage_policy::model::Span;
 use triage_policy::{DueAt, DueError, Policy, Tzdb};
@@ -42,6 +42,12 @@ pub struct DueAtOutput {
     pub time_zone: String,
 }
 
+/// The due times and warnings about them.
+pub struct DueReport {
+    pub output: DueOutput,
+    pub warnings: Vec<String>,
+}
+
 pub struct DueRequest<'a> {
     pub policy: &'a Path,
     pub plan: &'a str,
@@ -50,7 +56,7 @@ pub struct DueRequest<'a> {
     pub channel: Option<&'a str>,
 }
 
-pub fn due(request: &DueRequest<'_>) -> Result<DueOutput, Failure> {
+pub fn due(request: &DueRequest<'_>) -> Result<DueReport, Failure> {
     let policy = load_policy(request.policy)?;
     let file = policy.file();
     let plan = policy.plan(request.plan).ok_or_else(|| {
@@ -89,7 +95,20 @@ pub fn due(request: &DueRequest<'_>) -> Result<DueOutput, Failure> {
         }
         other => Failure::Policy(format!("{}: {other}", request.policy.display())),
     })?;
-    Ok(DueOutput {
+    for at in [&due.first_response, &due.resolution] {
+        let latest = at.average_due.map_or(at.due, |average| average.max(at.due));
+        if latest.year() > 9999 {
+            return Err(Failure::Argument(format!(
+                "--opened {}: the due time falls after the year 9999, which RFC 3339 cannot write",
+                request.opened.to_rfc3339()
+            )));
+        }
+    }
+    let warnings = holiday_warning(&policy, &due.first_response)
+        .into_iter()
+        .chain(holiday_warning(&policy, &due.resolution))
+        .collect();
+    let output = DueOutput {
         policy: policy.id().to_string(),
         version: policy.version().to_string(),
         plan: plan.id.clone(),
@@ -99,6 +118,21 @@ pub fn due(request: &DueRequest<'_>) -> Result<DueOutput, Failure> {
         opened: request.opened.to_rfc3339_opts(SecondsFormat::AutoSi, request.opened.offset().local_minus_utc() == 0),
         first_response: at_output(&policy, &due.first_response),
         resolution: at_output(&policy, &due.resolution),
+    };
+    Ok(DueReport { output, warnings })
+}
+
+/// A warning when `at` falls in a year after the last holiday its calendar lists: later holidays
+/// are unknown to the policy, so the due time may be too early.
+fn holiday_warning(policy: &Policy, at: &DueAt) -> Option<String> {
+    let calendar = policy.calendar(&at.calendar).filter(|c| !c.always_open)?;
+    let last = calendar.holidays.iter().filter_map(|h| NaiveDate::parse_from_str(&h.date, "%Y-%m-%d").ok()).max()?;
+    (at.due.year() > last.year()).then(|| {
+        format!(
+            "calendar {} lists holidays only up to {last}; the due time {} ignores any later holiday",
+            calendar.id,
+            at.to_wire().due
+        )
     })
 }
 

@@ -13,11 +13,8 @@ pub fn load_policy(path: &Path) -> Result<Policy, Failure> {
         .map_err(|e| Failure::Policy(format!("cannot read policy file {}: {e}", path.display())))?;
     parse_policy(&json, &Tzdb).map_err(|errors| {
         let count = errors.len();
-        let mut message = format!(
-            "{} is not a valid policy: {count} problem{}",
-            path.display(),
-            if count == 1 { "" } else { "s" }
-        );
+        let mut message =
+            format!("{} is not a valid policy: {count} problem{}", path.display(), if count == 1 { "" } else { "s" });
         for problem in &errors {
             message.push_str(&format!("\n  {}: {}", problem.path, problem.message));
         }

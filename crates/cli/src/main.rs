@@ -87,13 +87,11 @@ fn run(command: Command) -> Result<(), Failure> {
                 opened,
                 channel: channel.as_deref(),
             };
-            let output = due::due(&request)?;
+            let due::DueReport { output, mut warnings } = due::due(&request)?;
             if output.example_values {
-                warn(
-                    "warning",
-                    &[format!("plan {} holds example values, not real promises", output.plan)],
-                );
+                warnings.insert(0, format!("plan {} holds example values, not real promises", output.plan));
             }
+            warn("warning", &warnings);
             print(&json(&output)?);
         }
     }

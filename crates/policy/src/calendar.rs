@@ -52,11 +52,11 @@
 //! 02:30 lands on Sunday 03:00 EDT (02:30 does not exist that day). In an always-open calendar,
 //! `1 days` from Saturday 12:00 EST is Sunday 12:00 EDT, 23 real hours later.
 
-use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Utc};
+use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
 
 use crate::error::DueError;
 use crate::model::{unit_name, Span, Unit};
-use crate::zone::{resolve_local, to_local, ZoneResolver};
+use crate::zone::{resolve_local, resolve_local_exact, to_local, ZoneResolver};
 
 const SECONDS_PER_DAY: u32 = 86_400;
 
@@ -127,6 +127,9 @@ struct Week {
     holidays_on_open_days: Vec<NaiveDate>,
     /// Number of weekdays with opening hours (1..=7).
     open_days_per_week: u32,
+    /// Open seconds (wall clock) per weekday, and in a whole week.
+    open_seconds: [u32; 7],
+    open_seconds_per_week: u32,
 }
 
 fn weekday_index(date: NaiveDate) -> usize {
@@ -144,6 +147,15 @@ impl Week {
         } else {
             &self.days[weekday_index(date)]
         }
+    }
+
+    /// Wall-clock open seconds in the 7 dates from `date` on, holidays excluded.
+    fn open_seconds_in_week(&self, date: NaiveDate, end: NaiveDate) -> u32 {
+        let first = self.holidays_on_open_days.partition_point(|h| *h < date);
+        let last = self.holidays_on_open_days.partition_point(|h| *h < end);
+        let closed: u32 =
+            self.holidays_on_open_days[first..last].iter().map(|h| self.open_seconds[weekday_index(*h)]).sum();
+        self.open_seconds_per_week - closed
     }
 
     fn is_business_day(&self, date: NaiveDate) -> bool {
@@ -213,10 +225,19 @@ impl BusinessCalendar {
         holidays.dedup();
         let holidays_on_open_days =
             holidays.iter().copied().filter(|d| !secs[weekday_index(*d)].is_empty()).collect();
+        let open_seconds: [u32; 7] = std::array::from_fn(|d| secs[d].iter().map(|(s, e)| e - s).sum());
+        let open_seconds_per_week = open_seconds.iter().sum();
         Some(Self {
             id: id.into(),
             zone: zone.into(),
-            week: Some(Week { days: secs, holidays, holidays_on_open_days, open_days_per_week }),
+            week: Some(Week {
+                days: secs,
+                holidays,
+                holidays_on_open_days,
+                open_days_per_week,
+                open_seconds,
+                open_seconds_per_week,
+            }),
         })
     }
 
@@ -312,6 +333,10 @@ impl BusinessCalendar {
         let mut segments = Segments::new(self, week, start, zones)?;
         let mut remaining = TimeDelta::hours(hours);
         loop {
+            if let Some(skipped) = segments.skip_week(remaining)? {
+                remaining -= skipped;
+                continue;
+            }
             let (open, close) = segments.next_segment()?;
             let available = close - open;
             if available >= remaining {
@@ -331,7 +356,15 @@ impl BusinessCalendar {
         let clock = Segments::new(self, week, start, zones)?.next_segment()?.0;
         let local = to_local(zones, &self.zone, clock)?;
         let date = week.advance_business_days(local.date(), days)?;
-        let candidate = resolve_local(zones, &self.zone, date.and_time(local.time()))?;
+        let (candidate, exact) = resolve_local_exact(zones, &self.zone, date.and_time(local.time()))?;
+        if exact {
+            // The wall clock reads the same time of day: compare with the day's hours directly.
+            let seconds = local.time().num_seconds_from_midnight();
+            if week.intervals(date).iter().any(|&(open, close)| open <= seconds && seconds <= close) {
+                return Ok(candidate);
+            }
+            return Ok(Segments::new(self, week, candidate, zones)?.next_segment()?.0);
+        }
         for &(open, close) in week.intervals(date) {
             if self.resolve(date, open, zones)? <= candidate && candidate <= self.resolve(date, close, zones)? {
                 return Ok(candidate);
@@ -359,9 +392,13 @@ struct Segments<'a> {
     week: &'a Week,
     zones: &'a dyn ZoneResolver,
     from: DateTime<Utc>,
+    /// Local seconds since midnight of `from` on its own date (the first date scanned).
+    from_seconds: u32,
     date: NaiveDate,
     index: usize,
     scanned: u32,
+    /// The instant of local midnight starting `date`, when already known.
+    midnight: Option<DateTime<Utc>>,
 }
 
 impl<'a> Segments<'a> {
@@ -371,20 +408,71 @@ impl<'a> Segments<'a> {
         from: DateTime<Utc>,
         zones: &'a dyn ZoneResolver,
     ) -> Result<Self, DueError> {
-        let date = to_local(zones, &calendar.zone, from)?.date();
-        Ok(Self { calendar, week, zones, from, date, index: 0, scanned: 0 })
+        let local = to_local(zones, &calendar.zone, from)?;
+        let from_seconds = local.time().num_seconds_from_midnight();
+        Ok(Self { calendar, week, zones, from, from_seconds, date: local.date(), index: 0, scanned: 0, midnight: None })
+    }
+
+    /// At the start of a date after the first, skips the 7 dates from it when they hold less open
+    /// time than `remaining` and the zone's offset does not change in them (their midnights are
+    /// exactly 7 × 24 h apart), so wall-clock open time is real open time. Returns the open time
+    /// skipped, or `None` when the week must be walked segment by segment.
+    fn skip_week(&mut self, remaining: TimeDelta) -> Result<Option<TimeDelta>, DueError> {
+        if self.index >= self.week.intervals(self.date).len() {
+            // Every interval of this date is used up: stand at the start of the next date.
+            self.date = self.date.succ_opt().ok_or(DueError::OutOfRange)?;
+            self.index = 0;
+            self.scanned += 1;
+            self.midnight = None;
+        }
+        if self.index != 0 || self.scanned == 0 {
+            return Ok(None);
+        }
+        let end = self.date.checked_add_days(Days::new(7)).ok_or(DueError::OutOfRange)?;
+        let open = TimeDelta::seconds(i64::from(self.week.open_seconds_in_week(self.date, end)));
+        if open >= remaining {
+            return Ok(None);
+        }
+        let next_midnight = self.calendar.resolve(end, 0, self.zones)?;
+        if open > TimeDelta::zero() {
+            let midnight = match self.midnight {
+                Some(m) => m,
+                None => self.calendar.resolve(self.date, 0, self.zones)?,
+            };
+            if next_midnight - midnight != TimeDelta::days(7) {
+                self.midnight = None;
+                return Ok(None);
+            }
+        }
+        self.date = end;
+        self.midnight = Some(next_midnight);
+        self.scanned += 7;
+        if self.scanned > MAX_SCAN_DAYS {
+            return Err(DueError::OutOfRange);
+        }
+        Ok(Some(open))
     }
 
     fn next_segment(&mut self) -> Result<(DateTime<Utc>, DateTime<Utc>), DueError> {
         loop {
             let intervals = self.week.intervals(self.date);
+            let first_date = self.scanned == 0;
             while let Some(&(open, close)) = intervals.get(self.index) {
                 self.index += 1;
+                // On the first date, intervals closing (in wall-clock terms) before `from` cannot
+                // reach past it; and one opening before `from` starts at `from`.
+                if first_date && close <= self.from_seconds {
+                    continue;
+                }
                 let close = self.calendar.resolve(self.date, close, self.zones)?;
                 if close <= self.from {
                     continue;
                 }
-                let open = self.calendar.resolve(self.date, open, self.zones)?.max(self.from);
+                let open = if first_date && open <= self.from_seconds {
+                    self.from
+                } else {
+                    self.calendar.resolve(self.date, open, self.zones)?.max(self.from)
+                };
                 if close > open {
                     return Ok((open, close));
                 }
@@ -392,6 +480,7 @@ impl<'a> Segments<'a> {
             self.date = self.date.succ_opt().ok_or(DueError::OutOfRange)?;
             self.index = 0;
             self.scanned += 1;
+            self.midnight = None;
             if self.scanned > MAX_SCAN_DAYS {
                 return Err(DueError::OutOfRange);
             }
@@ -535,6 +624,32 @@ mod tests {
                 }
             }
             assert_eq!(week.advance_business_days(start, n), Ok(date), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn week_skipping_matches_walking_every_segment() {
+        let holidays: Vec<NaiveDate> = ["2026-01-19", "2026-03-09", "2026-05-25", "2026-07-03", "2026-11-02", "2026-11-03", "2026-12-25"]
+            .iter()
+            .filter_map(|d| parse_date(d))
+            .collect();
+        let mut days = weekdays(&[(8 * 60, 12 * 60), (13 * 60, 17 * 60 + 30)]);
+        days[5] = vec![(0, 150)]; // Saturday 00:00–02:30
+        let cal = BusinessCalendar::with_hours("ny", "America/New_York", days, holidays).expect("valid");
+        let Some(week) = &cal.week else { panic!("calendar has hours") };
+        for opened in ["2026-01-02T15:00:00Z", "2026-02-27T03:00:00Z", "2026-10-20T12:34:00Z"] {
+            for hours in [1, 7, 40, 41, 77, 200, 333, 1_000, 2_000] {
+                let mut segments = Segments::new(&cal, week, at(opened), &Tzdb).expect("segments");
+                let mut remaining = TimeDelta::hours(hours);
+                let walked = loop {
+                    let (open, close) = segments.next_segment().expect("segment");
+                    if close - open >= remaining {
+                        break open + remaining;
+                    }
+                    remaining -= close - open;
+                };
+                assert_eq!(cal.add(at(opened), span(hours, Unit::BusinessHours), &Tzdb), Ok(walked), "{opened} + {hours} h");
+            }
         }
     }
 

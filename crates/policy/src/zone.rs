@@ -100,6 +100,16 @@ pub(crate) fn resolve_local(
     zone: &str,
     local: NaiveDateTime,
 ) -> Result<DateTime<Utc>, LocalError> {
+    resolve_local_exact(zones, zone, local).map(|(utc, _)| utc)
+}
+
+/// [`resolve_local`], also telling whether the wall clock really reads `local` at the instant
+/// returned (false for a time in a gap, moved to the end of the gap).
+pub(crate) fn resolve_local_exact(
+    zones: &dyn ZoneResolver,
+    zone: &str,
+    local: NaiveDateTime,
+) -> Result<(DateTime<Utc>, bool), LocalError> {
     let probe = |naive: NaiveDateTime| zones.offset_at(zone, naive.and_utc());
     let shift = |naive: NaiveDateTime, delta: TimeDelta| {
         naive.checked_add_signed(delta).ok_or(LocalError::OutOfRange)
@@ -107,34 +117,24 @@ pub(crate) fn resolve_local(
     let candidate =
         |offset: FixedOffset| shift(local, TimeDelta::seconds(-i64::from(offset.local_minus_utc())));
 
+    // The offset in force before any nearby transition. If it still holds at the candidate instant,
+    // that instant is the answer, and the earliest one: when clocks go back, the offset before
+    // the change is the larger, so its candidate comes first. Two probes in the common case.
     let before = probe(shift(local, TimeDelta::days(-2))?)?;
+    let first = candidate(before)?;
+    if probe(first)? == before {
+        return Ok((first.and_utc(), true));
+    }
     let after = probe(shift(local, TimeDelta::days(2))?)?;
-    if before == after {
-        // By far the common case: no transition nearby.
-        let utc = candidate(before)?;
-        if probe(utc)? == before {
-            return Ok(utc.and_utc());
-        }
-    }
-    let mut earliest: Option<NaiveDateTime> = None;
-    for offset in [before, after] {
-        let utc = candidate(offset)?;
-        if probe(utc)? == offset && earliest.is_none_or(|e| utc < e) {
-            earliest = Some(utc);
-        }
-    }
-    if let Some(utc) = earliest {
-        return Ok(utc.and_utc());
+    let second = candidate(after)?;
+    if after != before && probe(second)? == after {
+        return Ok((second.and_utc(), true));
     }
     // A gap: the transition lies between the two candidates. Find the first instant whose offset
     // is no longer `before` (to the second), and return it: the first instant after the gap.
-    let (mut lo, mut hi) = {
-        let a = candidate(before)?;
-        let b = candidate(after)?;
-        if a <= b { (a, b) } else { (b, a) }
-    };
+    let (mut lo, mut hi) = if first <= second { (first, second) } else { (second, first) };
     if probe(lo)? != before {
-        return Ok(hi.and_utc());
+        return Ok((hi.and_utc(), false));
     }
     while hi - lo > TimeDelta::seconds(1) {
         let mid = lo + (hi - lo) / 2;
@@ -144,7 +144,7 @@ pub(crate) fn resolve_local(
             hi = mid;
         }
     }
-    Ok(hi.and_utc())
+    Ok((hi.and_utc(), false))
 }
 
 #[cfg(all(test, feature = "tzdb"))]

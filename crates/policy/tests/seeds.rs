@@ -1,9 +1,12 @@
 //! The two shipped seed policies (`www/policies/*.json`) checked figure by figure against the
 //! source documents in `shared/seeds/`, and every seed example classified through the questionnaire.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use triage_policy::model::{Next, PolicyFile, Span, Target, Unit, Weekday};
+use chrono::{DateTime, Utc};
+use triage_policy::model::{PolicyFile, Span, Target, Unit, Weekday};
+use triage_policy::{parse_policy, Policy, Tzdb, Walk};
 
 fn policy_path(file: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/policies").join(file)
@@ -30,10 +33,7 @@ fn plan<'a>(file: &'a PolicyFile, id: &str) -> &'a triage_policy::model::Plan {
 }
 
 fn calendar<'a>(file: &'a PolicyFile, id: &str) -> &'a triage_policy::model::Calendar {
-    file.calendars
-        .iter()
-        .find(|c| c.id == id)
-        .unwrap_or_else(|| panic!("{} has no calendar {id}", file.id))
+    file.calendars.iter().find(|c| c.id == id).unwrap_or_else(|| panic!("{} has no calendar {id}", file.id))
 }
 
 fn assert_always_open_sao_paulo(file: &PolicyFile, target: &Target, what: &str) {
@@ -58,10 +58,26 @@ fn assert_business_sao_paulo(file: &PolicyFile, target: &Target, what: &str) {
 /// Brazil's national holidays (Lei 662/1949, Lei 6.802/1980, Lei 14.759/2023 and Good Friday),
 /// 2026 and 2027. Carnaval and Corpus Christi are "ponto facultativo", not holidays.
 const BRAZIL_NATIONAL_HOLIDAYS: [&str; 20] = [
-    "2026-01-01", "2026-04-03", "2026-04-21", "2026-05-01", "2026-09-07",
-    "2026-10-12", "2026-11-02", "2026-11-15", "2026-11-20", "2026-12-25",
-    "2027-01-01", "2027-03-26", "2027-04-21", "2027-05-01", "2027-09-07",
-    "2027-10-12", "2027-11-02", "2027-11-15", "2027-11-20", "2027-12-25",
+    "2026-01-01",
+    "2026-04-03",
+    "2026-04-21",
+    "2026-05-01",
+    "2026-09-07",
+    "2026-10-12",
+    "2026-11-02",
+    "2026-11-15",
+    "2026-11-20",
+    "2026-12-25",
+    "2027-01-01",
+    "2027-03-26",
+    "2027-04-21",
+    "2027-05-01",
+    "2027-09-07",
+    "2027-10-12",
+    "2027-11-02",
+    "2027-11-15",
+    "2027-11-20",
+    "2027-12-25",
 ];
 
 #[test]
@@ -112,10 +128,9 @@ fn priority_policy_pro_plan_is_marked_as_example_values_and_is_slower() {
     // "24/7, with longer times": every Pro target is at least as long as Business+, in the same units.
     for (severity, b) in &business.targets {
         let p = &pro.targets[severity];
-        for (what, pt, bt) in [
-            ("first response", &p.first_response, &b.first_response),
-            ("resolution", &p.resolution, &b.resolution),
-        ] {
+        for (what, pt, bt) in
+            [("first response", &p.first_response, &b.first_response), ("resolution", &p.resolution, &b.resolution)]
+        {
             assert_eq!(pt.calendar, bt.calendar, "{severity} {what} calendar");
             let minutes = |s: Span| match s.unit {
                 Unit::Minutes => s.amount,
@@ -189,11 +204,8 @@ fn impact_policy_has_the_seed_figures() {
 #[test]
 fn impact_policy_channels_products_and_attachments() {
     let file = raw(T_FILE);
-    let channels: Vec<(&str, Span, Option<Span>)> = file
-        .channels
-        .iter()
-        .map(|c| (c.id.as_str(), c.first_response.limit, c.first_response.average))
-        .collect();
+    let channels: Vec<(&str, Span, Option<Span>)> =
+        file.channels.iter().map(|c| (c.id.as_str(), c.first_response.limit, c.first_response.average)).collect();
     assert_eq!(
         channels,
         [
@@ -244,7 +256,8 @@ const P_CASES: &[SeedCase] = &[
         severity: "P1",
     },
     SeedCase {
-        example: "O serviço está operacional, mas apresenta degradação extrema de desempenho, tornando-o difícil de usar.",
+        example:
+            "O serviço está operacional, mas apresenta degradação extrema de desempenho, tornando-o difícil de usar.",
         answers: &[("situation", "not_working"), ("impact", "limited")],
         severity: "P2",
     },
@@ -331,45 +344,13 @@ fn assert_cases_cover_examples(file: &PolicyFile, cases: &[SeedCase]) {
     assert_eq!(in_file, in_table, "{}: examples in the file vs. the seed table", file.id);
 }
 
-/// Follows the raw questionnaire by hand (no engine): where each answer path ends.
-fn follow(file: &PolicyFile, answers: &[(&str, &str)]) -> Vec<Next> {
-    answers
-        .iter()
-        .map(|(q, a)| {
-            let question = file.questionnaire.questions.iter().find(|x| x.id == *q);
-            let question = question.unwrap_or_else(|| panic!("{}: no question {q}", file.id));
-            let answer = question.answers.iter().find(|x| x.id == *a);
-            let answer = answer.unwrap_or_else(|| panic!("{}: question {q} has no answer {a}", file.id));
-            answer.next.clone().unwrap_or(Next::Question(format!("<unsure: {q}>")))
-        })
-        .collect()
-}
-
 #[test]
-fn every_seed_example_is_in_the_table_and_its_path_exists() {
-    for (file, cases) in [(raw(P_FILE), P_CASES), (raw(T_FILE), T_CASES)] {
-        assert_cases_cover_examples(&file, cases);
-        for case in cases {
-            let steps = follow(&file, case.answers);
-            assert_eq!(case.answers[0].0, file.questionnaire.start, "{}: path must start at the start", case.example);
-            // Each answer leads to the next question of the path.
-            for (step, next_answer) in steps.iter().zip(case.answers.iter().skip(1)) {
-                if let Next::Question(q) = step {
-                    if !q.starts_with("<unsure") {
-                        assert_eq!(q, next_answer.0, "{}", case.example);
-                    }
-                }
-            }
-        }
-    }
+fn every_seed_example_is_in_the_table() {
+    assert_cases_cover_examples(&raw(P_FILE), P_CASES);
+    assert_cases_cover_examples(&raw(T_FILE), T_CASES);
 }
 
 // ---- Through the engine: validation, classification, due times ----
-
-use std::collections::BTreeMap;
-
-use chrono::{DateTime, Utc};
-use triage_policy::{parse_policy, Policy, Tzdb, Walk};
 
 fn policy(file: &str) -> Policy {
     parse_policy(&read_policy_json(file), &Tzdb).unwrap_or_else(|errors| panic!("{file} is not valid:\n{errors}"))
@@ -399,8 +380,7 @@ fn every_seed_example_classifies_to_the_seed_severity() {
                 .unwrap_or_else(|e| panic!("{file}: \"{}\" does not classify: {e}", case.example));
             assert_eq!(got.severity, case.severity, "{file}: \"{}\"", case.example);
             // The whole path was used: no answer of the case is superfluous.
-            let used: Vec<(&str, &str)> =
-                got.trail.iter().map(|s| (s.question.as_str(), s.answer.as_str())).collect();
+            let used: Vec<(&str, &str)> = got.trail.iter().map(|s| (s.question.as_str(), s.answer.as_str())).collect();
             assert_eq!(used, case.answers, "{file}: \"{}\"", case.example);
         }
     }
@@ -439,8 +419,7 @@ fn every_answer_has_a_reason_in_both_locales_and_unsure_goes_to_the_more_severe_
     let unsure_everywhere =
         p.classify(&answers(&[("situation", "not_working"), ("impact", "unsure"), ("workaround_critical", "unsure")]));
     assert_eq!(unsure_everywhere.map(|c| c.severity), Ok("P1".to_string()));
-    let unsure_everywhere =
-        t.classify(&answers(&[("works", "unsure"), ("workaround", "unsure"), ("scope", "unsure")]));
+    let unsure_everywhere = t.classify(&answers(&[("works", "unsure"), ("workaround", "unsure"), ("scope", "unsure")]));
     assert_eq!(unsure_everywhere.map(|c| c.severity), Ok("T1".to_string()));
 }
 
@@ -468,7 +447,13 @@ fn at(rfc3339: &str) -> DateTime<Utc> {
 }
 
 /// (first_response.due, resolution.due, resolution.average_due) as RFC 3339 strings.
-fn due(policy: &Policy, plan: &str, severity: &str, channel: Option<&str>, opened: &str) -> (String, String, Option<String>) {
+fn due(
+    policy: &Policy,
+    plan: &str,
+    severity: &str,
+    channel: Option<&str>,
+    opened: &str,
+) -> (String, String, Option<String>) {
     let due = policy
         .due(plan, severity, channel, at(opened), &Tzdb)
         .unwrap_or_else(|e| panic!("{plan} {severity} from {opened}: {e}"))

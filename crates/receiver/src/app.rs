@@ -26,15 +26,17 @@ pub fn app(state: AppState) -> Router {
     if state.config.fault_injection {
         api = api.route("/api/test/faults", get(admin::get_faults).post(admin::set_faults));
     }
-    let mut api = api.layer(DefaultBodyLimit::max(state.config.max_body_bytes));
-    if let Some(cors) = cors_layer(&state) {
-        api = api.layer(cors);
-    }
-    let mut router = api.with_state(state.clone());
+    let mut router = api.layer(DefaultBodyLimit::max(state.config.max_body_bytes)).with_state(state.clone());
     if let Some(root) = &state.config.site_root {
         router = router.merge(static_files::routes(root));
     }
-    router.fallback(not_found).method_not_allowed_fallback(method_not_allowed).layer(TraceLayer::new_for_http())
+    router = router.fallback(not_found).method_not_allowed_fallback(method_not_allowed);
+    // Outermost, so preflights are answered before routing and every answer (errors, 429) carries
+    // the CORS headers the page needs to read it.
+    if let Some(cors) = cors_layer(&state) {
+        router = router.layer(cors);
+    }
+    router.layer(TraceLayer::new_for_http())
 }
 
 /// CORS for the allowed origins only: POST with `Content-Type`, `Idempotency-Key` and the extra

@@ -1,16 +1,25 @@
 //! SQLite storage: one file in WAL mode with `synchronous=FULL`, migrations embedded in the binary.
 //!
 //! Writes go through a pool of exactly one connection (SQLite has one writer anyway; queueing in the
-//! pool is cheaper than `SQLITE_BUSY` retries), reads through a separate pool. A ticket, its
-//! attachments and its receipt are written in one transaction; the `UNIQUE` idempotency key makes
-//! two concurrent identical requests produce one row.
+//! pool is cheaper than `SQLITE_BUSY` retries), reads through a separate pool.
+//!
+//! New tickets go through a group-commit writer task: the tickets waiting when it becomes free
+//! (up to [`MAX_BATCH`]) are written in one transaction, each inside its own savepoint (one bad
+//! ticket cannot take the others down), and every request is answered only after the `COMMIT`
+//! (fsync'ed, `synchronous=FULL`) returned. One fsync per batch instead of one per ticket; no
+//! ticket is ever answered 201 before it is on disk. The `UNIQUE` idempotency key makes two
+//! concurrent identical requests produce one row.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, QueryBuilder, Row, Sqlite};
+use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection};
+use tokio::sync::{mpsc, oneshot};
+
+/// A boxed `Send` future (sidesteps higher-ranked lifetime inference on sqlx executors in spawned tasks).
+type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
 
 /// The database could not be opened or migrated.
@@ -28,11 +37,27 @@ impl std::fmt::Display for OpenError {
 
 impl std::error::Error for OpenError {}
 
+/// Most tickets written in one transaction by the group-commit writer.
+pub const MAX_BATCH: usize = 128;
+
+/// A ticket waiting for the writer, with where to send the outcome.
+struct WriteJob {
+    ticket: NewTicket,
+    reply: oneshot::Sender<Result<Inserted, sqlx::Error>>,
+}
+
 /// Handle to the ticket database.
 #[derive(Clone, Debug)]
 pub struct Db {
     writer: SqlitePool,
     reader: SqlitePool,
+    jobs: mpsc::Sender<WriteJob>,
+}
+
+impl std::fmt::Debug for WriteJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WriteJob").field("id", &self.ticket.id).finish_non_exhaustive()
+    }
 }
 
 /// A file to store with its ticket.
@@ -188,6 +213,163 @@ const TICKET_COLUMNS: &str = "seq, id, reference, received_at, client_ip, policy
     first_response_at_ms, resolved_at, resolved_at_ms, escalated_at, escalated_reason, \
     (SELECT COUNT(*) FROM attachments WHERE attachments.ticket_seq = tickets.seq) AS attachment_count";
 
+/// The writer task: takes the tickets waiting, writes them in one transaction, answers each.
+async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>) {
+    let mut batch: Vec<WriteJob> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcomes = write_batch(&pool, &batch).await;
+        for (job, outcome) in batch.drain(..).zip(outcomes) {
+            // The requester may have gone away (client disconnected); the ticket is stored anyway.
+            let _ = job.reply.send(outcome);
+        }
+    }
+}
+
+/// Runs one statement without results.
+fn run<'a>(conn: &'a mut SqliteConnection, statement: &'static str) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    Box::pin(async move { sqlx::query(statement).execute(conn).await.map(|_| ()) })
+}
+
+/// Every job's outcome when the transaction as a whole failed.
+fn all_failed(count: usize, error: &sqlx::Error) -> Vec<Result<Inserted, sqlx::Error>> {
+    let message = error.to_string();
+    tracing::error!(%message, tickets = count, "ticket batch not committed");
+    (0..count).map(|_| Err(sqlx::Error::Protocol(format!("batch not committed: {message}")))).collect()
+}
+
+/// Writes each job in its own savepoint inside one transaction; per-job outcomes, all errors if
+/// the transaction itself fails.
+fn write_batch<'a>(pool: &'a SqlitePool, batch: &'a [WriteJob]) -> BoxFuture<'a, Vec<Result<Inserted, sqlx::Error>>> {
+    Box::pin(async move {
+        let mut conn = match pool.acquire().await {
+            Ok(conn) => conn,
+            Err(error) => return all_failed(batch.len(), &error),
+        };
+        if let Err(error) = run(&mut conn, "BEGIN IMMEDIATE").await {
+            return all_failed(batch.len(), &error);
+        }
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut broken: Option<sqlx::Error> = None;
+        for job in batch {
+            if let Err(error) = run(&mut conn, "SAVEPOINT ticket").await {
+                broken = Some(error);
+                break;
+            }
+            let outcome = insert_one(&mut conn, &job.ticket).await;
+            let keep = matches!(outcome, Ok(Inserted::New(_)));
+            let rolled_back = if keep { Ok(()) } else { run(&mut conn, "ROLLBACK TO ticket").await };
+            if let Err(error) = rolled_back.and(run(&mut conn, "RELEASE ticket").await) {
+                broken = Some(error);
+                break;
+            }
+            outcomes.push(outcome);
+        }
+        if let Some(error) = broken {
+            let _ = run(&mut conn, "ROLLBACK").await;
+            return all_failed(batch.len(), &error);
+        }
+        if let Err(error) = run(&mut conn, "COMMIT").await {
+            let _ = run(&mut conn, "ROLLBACK").await;
+            return all_failed(batch.len(), &error);
+        }
+        outcomes
+    })
+}
+
+/// Inserts one ticket, its receipt and its attachments on `conn`.
+fn insert_one<'a>(conn: &'a mut SqliteConnection, ticket: &'a NewTicket) -> BoxFuture<'a, Result<Inserted, sqlx::Error>> {
+    Box::pin(insert_one_inner(conn, ticket))
+}
+
+async fn insert_one_inner(conn: &mut SqliteConnection, ticket: &NewTicket) -> Result<Inserted, sqlx::Error> {
+    let seq: Option<i64> = sqlx::query_scalar(
+        "INSERT INTO tickets (id, idempotency_key, request_hash, received_at, received_at_ms, client_ip, \
+         policy_id, policy_version, browser_policy_version, plan, browser_plan, identity, identity_problem, \
+         user_id, severity, classified_severity, browser_severity, escalation_severity, escalation_reason, \
+         channel, product, contact_name, contact_email, contact_phone, contact_company, subject, description, \
+         trail, first_response_due, first_response_due_ms, first_response_average_due, resolution_due, \
+         resolution_due_ms, resolution_average_due, browser_due, flags, spam, payload) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+         ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq",
+    )
+    .bind(&ticket.id)
+    .bind(&ticket.idempotency_key)
+    .bind(&ticket.request_hash)
+    .bind(ticket.received_at.to_rfc3339())
+    .bind(ticket.received_at.timestamp_millis())
+    .bind(&ticket.client_ip)
+    .bind(&ticket.policy_id)
+    .bind(&ticket.policy_version)
+    .bind(&ticket.browser_policy_version)
+    .bind(&ticket.plan)
+    .bind(&ticket.browser_plan)
+    .bind(ticket.identity)
+    .bind(&ticket.identity_problem)
+    .bind(&ticket.user_id)
+    .bind(&ticket.severity)
+    .bind(&ticket.classified_severity)
+    .bind(&ticket.browser_severity)
+    .bind(&ticket.escalation_severity)
+    .bind(&ticket.escalation_reason)
+    .bind(&ticket.channel)
+    .bind(&ticket.product)
+    .bind(&ticket.contact.name)
+    .bind(&ticket.contact.email)
+    .bind(&ticket.contact.phone)
+    .bind(&ticket.contact.company)
+    .bind(&ticket.subject)
+    .bind(&ticket.description)
+    .bind(&ticket.trail)
+    .bind(&ticket.due.first_response.due)
+    .bind(ticket.first_response_due_ms)
+    .bind(&ticket.due.first_response.average_due)
+    .bind(&ticket.due.resolution.due)
+    .bind(ticket.resolution_due_ms)
+    .bind(&ticket.due.resolution.average_due)
+    .bind(json_string(&ticket.browser_due))
+    .bind(json_string(&ticket.flags))
+    .bind(ticket.spam)
+    .bind(&ticket.payload)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(seq) = seq else { return Ok(Inserted::KeyTaken) };
+    let receipt = TicketReceipt {
+        id: ticket.id.clone(),
+        reference: reference_for(seq),
+        severity: ticket.severity.clone(),
+        due: ticket.due.clone(),
+        replayed: false,
+    };
+    sqlx::query("UPDATE tickets SET reference = ?, receipt = ? WHERE seq = ?")
+        .bind(&receipt.reference)
+        .bind(json_string(&receipt))
+        .bind(seq)
+        .execute(&mut *conn)
+        .await?;
+    for (position, file) in ticket.attachments.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO attachments (ticket_seq, position, name, mime, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(seq)
+        .bind(position as i64)
+        .bind(&file.name)
+        .bind(&file.mime)
+        .bind(file.data.len() as i64)
+        .bind(&file.sha256)
+        .bind(&file.data)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(Inserted::New(receipt))
+}
+
 /// `TW-000042` for sequence number 42.
 pub fn reference_for(seq: i64) -> String {
     format!("TW-{seq:06}")
@@ -231,7 +413,9 @@ impl Db {
             .connect_with(options.read_only(true))
             .await
             .map_err(|e| fail(e.to_string()))?;
-        Ok(Self { writer, reader })
+        let (jobs, queue) = mpsc::channel(MAX_BATCH * 8);
+        tokio::spawn(group_commit(writer.clone(), queue));
+        Ok(Self { writer, reader, jobs })
     }
 
     /// Closes both pools (checkpointing the WAL when the last connection goes).
@@ -253,93 +437,12 @@ impl Db {
         Ok(Some(StoredAnswer { request_hash, receipt }))
     }
 
-    /// Stores a ticket with its attachments and receipt in one transaction, unless its idempotency
-    /// key is taken.
+    /// Stores a ticket with its attachments and receipt, unless its idempotency key is taken.
+    /// Returns once the transaction holding it is committed.
     pub async fn insert(&self, ticket: &NewTicket) -> Result<Inserted, sqlx::Error> {
-        let mut tx = self.writer.begin().await?;
-        let seq: Option<i64> = sqlx::query_scalar(
-            "INSERT INTO tickets (id, idempotency_key, request_hash, received_at, received_at_ms, client_ip, \
-             policy_id, policy_version, browser_policy_version, plan, browser_plan, identity, identity_problem, \
-             user_id, severity, classified_severity, browser_severity, escalation_severity, escalation_reason, \
-             channel, product, contact_name, contact_email, contact_phone, contact_company, subject, description, \
-             trail, first_response_due, first_response_due_ms, first_response_average_due, resolution_due, \
-             resolution_due_ms, resolution_average_due, browser_due, flags, spam, payload) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-             ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq",
-        )
-        .bind(&ticket.id)
-        .bind(&ticket.idempotency_key)
-        .bind(&ticket.request_hash)
-        .bind(ticket.received_at.to_rfc3339())
-        .bind(ticket.received_at.timestamp_millis())
-        .bind(&ticket.client_ip)
-        .bind(&ticket.policy_id)
-        .bind(&ticket.policy_version)
-        .bind(&ticket.browser_policy_version)
-        .bind(&ticket.plan)
-        .bind(&ticket.browser_plan)
-        .bind(ticket.identity)
-        .bind(&ticket.identity_problem)
-        .bind(&ticket.user_id)
-        .bind(&ticket.severity)
-        .bind(&ticket.classified_severity)
-        .bind(&ticket.browser_severity)
-        .bind(&ticket.escalation_severity)
-        .bind(&ticket.escalation_reason)
-        .bind(&ticket.channel)
-        .bind(&ticket.product)
-        .bind(&ticket.contact.name)
-        .bind(&ticket.contact.email)
-        .bind(&ticket.contact.phone)
-        .bind(&ticket.contact.company)
-        .bind(&ticket.subject)
-        .bind(&ticket.description)
-        .bind(&ticket.trail)
-        .bind(&ticket.due.first_response.due)
-        .bind(ticket.first_response_due_ms)
-        .bind(&ticket.due.first_response.average_due)
-        .bind(&ticket.due.resolution.due)
-        .bind(ticket.resolution_due_ms)
-        .bind(&ticket.due.resolution.average_due)
-        .bind(json_string(&ticket.browser_due))
-        .bind(json_string(&ticket.flags))
-        .bind(ticket.spam)
-        .bind(&ticket.payload)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some(seq) = seq else {
-            tx.rollback().await?;
-            return Ok(Inserted::KeyTaken);
-        };
-        let receipt = TicketReceipt {
-            id: ticket.id.clone(),
-            reference: reference_for(seq),
-            severity: ticket.severity.clone(),
-            due: ticket.due.clone(),
-            replayed: false,
-        };
-        sqlx::query("UPDATE tickets SET reference = ?, receipt = ? WHERE seq = ?")
-            .bind(&receipt.reference)
-            .bind(json_string(&receipt))
-            .bind(seq)
-            .execute(&mut *tx)
-            .await?;
-        for (position, file) in ticket.attachments.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO attachments (ticket_seq, position, name, mime, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(seq)
-            .bind(position as i64)
-            .bind(&file.name)
-            .bind(&file.mime)
-            .bind(file.data.len() as i64)
-            .bind(&file.sha256)
-            .bind(&file.data)
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        Ok(Inserted::New(receipt))
+        let (reply, outcome) = oneshot::channel();
+        self.jobs.send(WriteJob { ticket: ticket.clone(), reply }).await.map_err(|_| sqlx::Error::PoolClosed)?;
+        outcome.await.map_err(|_| sqlx::Error::WorkerCrashed)?
     }
 
     /// One page of tickets, newest first, and the total number matching the filter.

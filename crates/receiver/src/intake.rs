@@ -205,17 +205,16 @@ async fn read_multipart(request: Request, limits: ReadLimits) -> Result<Received
 
 /// Deserializes the ticket, naming the field at fault (`contact.email`, `answers[2].answer`).
 pub fn typed_ticket(value: Value) -> Result<TicketPayload, ApiError> {
+    if !value.is_object() {
+        return Err(ApiError::malformed("the ticket must be a JSON object"));
+    }
     serde_path_to_error::deserialize::<_, TicketPayload>(value).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.into_inner().to_string();
         let mut field = if path == "." { String::new() } else { path };
-        // `missing field `email`` and `unknown field `x`` are reported at the parent: name the child.
-        for prefix in ["missing field `", "unknown field `"] {
-            if let Some(rest) = inner.strip_prefix(prefix) {
-                if let Some(name) = rest.split('`').next() {
-                    field = if field.is_empty() { name.to_string() } else { format!("{field}.{name}") };
-                }
-            }
+        // `missing field `email`` is reported at the parent: name the child.
+        if let Some(name) = inner.strip_prefix("missing field `").and_then(|rest| rest.split('`').next()) {
+            field = if field.is_empty() { name.to_string() } else { format!("{field}.{name}") };
         }
         let error = if inner.starts_with("missing field") {
             ApiError::missing(field.clone(), format!("`{field}` is required"))
@@ -340,8 +339,10 @@ mod tests {
         let error = typed_ticket(json!({"policy": {"id": 3, "version": "1"}})).unwrap_err();
         assert_eq!(error.field.as_deref(), Some("policy.id"));
         assert_eq!(error.code, "invalid_field");
+        let error = typed_ticket(json!({"policy": {"id": "p", "version": "1", "x": 1}})).unwrap_err();
+        assert_eq!(error.field.as_deref(), Some("policy.x"));
         let error = typed_ticket(json!([1])).unwrap_err();
-        assert_eq!(error.field, None);
+        assert_eq!((error.code, error.field), ("malformed", None));
     }
 
     #[test]

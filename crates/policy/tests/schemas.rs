@@ -1,0 +1,49 @@
+//! The committed JSON Schemas in `www/schemas/` match the Rust types. Run with
+//! `UPDATE_SCHEMAS=1 cargo test -p triage-policy --test schemas` to rewrite them.
+#![cfg(feature = "schema")]
+
+use std::path::PathBuf;
+
+use triage_policy::schema::{policy_schema, ticket_schema};
+
+fn schemas_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/schemas")
+}
+
+fn check(file: &str, generated: String) {
+    let path = schemas_dir().join(file);
+    if std::env::var_os("UPDATE_SCHEMAS").is_some_and(|v| v == "1") {
+        std::fs::create_dir_all(schemas_dir()).expect("create www/schemas");
+        std::fs::write(&path, &generated).expect("write schema");
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{} is stale or missing: run `UPDATE_SCHEMAS=1 cargo test -p triage-policy --test schemas` and commit it",
+        path.display()
+    );
+}
+
+#[test]
+fn policy_schema_is_current() {
+    check("policy.schema.json", policy_schema());
+}
+
+#[test]
+fn ticket_schema_is_current() {
+    check("ticket.schema.json", ticket_schema());
+}
+
+#[test]
+fn schemas_describe_the_types() {
+    let policy: serde_json::Value = serde_json::from_str(&policy_schema()).expect("policy schema is JSON");
+    assert_eq!(policy["title"], "PolicyFile");
+    let required = policy["required"].as_array().expect("required list");
+    for field in ["id", "version", "locales", "severities", "questionnaire", "plans", "calendars"] {
+        assert!(required.iter().any(|f| f == field), "{field} should be required");
+    }
+    assert_eq!(policy["additionalProperties"], false);
+    let ticket: serde_json::Value = serde_json::from_str(&ticket_schema()).expect("ticket schema is JSON");
+    assert_eq!(ticket["title"], "TicketPayload");
+}
