@@ -396,6 +396,7 @@ impl Widget {
                     }
                 }
                 self.announcement.set(message);
+                return;
             }
         }
         self.focus_heading();

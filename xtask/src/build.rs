@@ -33,7 +33,10 @@ pub fn build(project: &Project) -> Result<Built> {
     let started = Instant::now();
     let loader_path = project.path(LOADER_SOURCE);
     let css_path = project.path(CSS_SOURCE);
-    for (path, what) in [(&loader_path, "the loader script"), (&css_path, "the widget stylesheet")] {
+    for (path, what) in [
+        (&loader_path, "the loader script"),
+        (&css_path, "the widget stylesheet"),
+    ] {
         if !path.is_file() {
             bail!(
                 "{} ({what}) does not exist; `cargo xtask build` bundles it into dist/ and cannot go on without it",
@@ -49,7 +52,14 @@ pub fn build(project: &Project) -> Result<Built> {
     let wasm_opt = tools::ensure_wasm_opt(project)?;
 
     Cmd::new("cargo")
-        .args(["build", "--release", "--target", WASM_TARGET, "-p", "triage-widget"])
+        .args([
+            "build",
+            "--release",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "triage-widget",
+        ])
         .current_dir(&project.root)
         .run()
         .context("compiling the widget to wasm")?;
@@ -80,7 +90,12 @@ struct Optimised {
     snippets: Option<PathBuf>,
 }
 
-fn optimise(project: &Project, compiled: &Path, bindgen: &WasmBindgen, wasm_opt: &WasmOpt) -> Result<Optimised> {
+fn optimise(
+    project: &Project,
+    compiled: &Path,
+    bindgen: &WasmBindgen,
+    wasm_opt: &WasmOpt,
+) -> Result<Optimised> {
     let cache = project.xtask_cache_dir().join("bundle");
     let bindgen_dir = cache.join("bindgen");
     let glue_path = bindgen_dir.join(format!("{CRATE_STEM}.js"));
@@ -97,20 +112,32 @@ fn optimise(project: &Project, compiled: &Path, bindgen: &WasmBindgen, wasm_opt:
         wasm_opt.version,
         WASM_OPT_FLAGS.join(" ")
     );
-    let up_to_date = std::fs::read_to_string(&stamp_path).map(|old| old == stamp).unwrap_or(false)
+    let up_to_date = std::fs::read_to_string(&stamp_path)
+        .map(|old| old == stamp)
+        .unwrap_or(false)
         && glue_path.is_file()
         && optimised_wasm.is_file();
 
     if up_to_date {
-        eprintln!("xtask: wasm unchanged since the last build; reusing wasm-bindgen and wasm-opt output");
+        eprintln!(
+            "xtask: wasm unchanged since the last build; reusing wasm-bindgen and wasm-opt output"
+        );
     } else {
         if bindgen_dir.exists() {
             std::fs::remove_dir_all(&bindgen_dir)
                 .with_context(|| format!("clearing {}", bindgen_dir.display()))?;
         }
-        std::fs::create_dir_all(&bindgen_dir).with_context(|| format!("creating {}", bindgen_dir.display()))?;
+        std::fs::create_dir_all(&bindgen_dir)
+            .with_context(|| format!("creating {}", bindgen_dir.display()))?;
         Cmd::new(&bindgen.bindgen)
-            .args(["--target", "web", "--no-typescript", "--remove-producers-section", "--out-name", CRATE_STEM])
+            .args([
+                "--target",
+                "web",
+                "--no-typescript",
+                "--remove-producers-section",
+                "--out-name",
+                CRATE_STEM,
+            ])
             .arg("--out-dir")
             .arg(&bindgen_dir)
             .arg(compiled)
@@ -124,7 +151,10 @@ fn optimise(project: &Project, compiled: &Path, bindgen: &WasmBindgen, wasm_opt:
             .run()
             .context("optimising the wasm")?;
         let before = bindgen_wasm.metadata().map(|meta| meta.len()).unwrap_or(0);
-        let after = optimised_wasm.metadata().map(|meta| meta.len()).unwrap_or(0);
+        let after = optimised_wasm
+            .metadata()
+            .map(|meta| meta.len())
+            .unwrap_or(0);
         eprintln!("xtask: wasm-opt: {before} → {after} bytes");
         write_atomically(&stamp_path, stamp.as_bytes())?;
     }
@@ -136,13 +166,21 @@ fn optimise(project: &Project, compiled: &Path, bindgen: &WasmBindgen, wasm_opt:
     })
 }
 
-fn write_dist(project: &Project, optimised: &Optimised, css: &[u8], loader_source: &str) -> Result<Built> {
+fn write_dist(
+    project: &Project,
+    optimised: &Optimised,
+    css: &[u8],
+    loader_source: &str,
+) -> Result<Built> {
     let dist = project.dist_dir();
     std::fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
 
     let wasm = BundleFile::fingerprint(&format!("{CRATE_STEM}_bg"), "wasm", &optimised.wasm);
-    let (glue, rewritten) =
-        point_glue_at_wasm(&optimised.glue, &format!("{CRATE_STEM}_bg.wasm"), &wasm.file);
+    let (glue, rewritten) = point_glue_at_wasm(
+        &optimised.glue,
+        &format!("{CRATE_STEM}_bg.wasm"),
+        &wasm.file,
+    );
     if rewritten == 0 {
         eprintln!(
             "xtask: warning: the wasm-bindgen glue names no `{CRATE_STEM}_bg.wasm`; \
@@ -151,7 +189,11 @@ fn write_dist(project: &Project, optimised: &Optimised, css: &[u8], loader_sourc
     }
     let js = BundleFile::fingerprint(CRATE_STEM, "js", glue.as_bytes());
     let css_file = BundleFile::fingerprint("widget", "css", css);
-    let manifest = Manifest { js, wasm, css: css_file };
+    let manifest = Manifest {
+        js,
+        wasm,
+        css: css_file,
+    };
     let loader = fill_loader(loader_source, &manifest)
         .map_err(|why| crate::error::Error::new(format!("{LOADER_SOURCE}: {why}")))?;
 
@@ -171,10 +213,14 @@ fn write_dist(project: &Project, optimised: &Optimised, css: &[u8], loader_sourc
         keep.insert("snippets".to_owned());
     }
     let manifest_json = serde_json::to_string_pretty(
-        &serde_json::from_str::<serde_json::Value>(&manifest.to_json()).context("re-reading the manifest")?,
+        &serde_json::from_str::<serde_json::Value>(&manifest.to_json())
+            .context("re-reading the manifest")?,
     )
     .context("formatting the manifest")?;
-    write_if_changed(&dist.join("manifest.json"), format!("{manifest_json}\n").as_bytes())?;
+    write_if_changed(
+        &dist.join("manifest.json"),
+        format!("{manifest_json}\n").as_bytes(),
+    )?;
     write_if_changed(&dist.join("loader.js"), loader.as_bytes())?;
     keep.insert("manifest.json".to_owned());
     keep.insert("loader.js".to_owned());
@@ -186,14 +232,21 @@ fn write_dist(project: &Project, optimised: &Optimised, css: &[u8], loader_sourc
             continue;
         }
         let path = entry.path();
-        let removed = if path.is_dir() { std::fs::remove_dir_all(&path) } else { std::fs::remove_file(&path) };
+        let removed = if path.is_dir() {
+            std::fs::remove_dir_all(&path)
+        } else {
+            std::fs::remove_file(&path)
+        };
         removed.with_context(|| format!("removing stale {}", path.display()))?;
     }
     Ok(Built { manifest })
 }
 
 fn write_if_changed(path: &Path, contents: &[u8]) -> Result<()> {
-    if std::fs::read(path).map(|old| old == contents).unwrap_or(false) {
+    if std::fs::read(path)
+        .map(|old| old == contents)
+        .unwrap_or(false)
+    {
         return Ok(());
     }
     write_atomically(path, contents)
@@ -217,10 +270,14 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
 pub fn read_manifest(project: &Project) -> Result<Manifest> {
     let path = project.dist_dir().join("manifest.json");
     if !path.is_file() {
-        bail!("{} does not exist: run `cargo xtask build` first", path.display());
+        bail!(
+            "{} does not exist: run `cargo xtask build` first",
+            path.display()
+        );
     }
     let text = tools::read_text(&path)?;
-    Manifest::from_json(&text).map_err(|why| crate::error::Error::new(format!("{}: {why}", path.display())))
+    Manifest::from_json(&text)
+        .map_err(|why| crate::error::Error::new(format!("{}: {why}", path.display())))
 }
 
 /// An exclusive `flock` on a file, released when dropped (or when the process dies).
@@ -243,10 +300,17 @@ impl BuildLock {
             .with_context(|| format!("opening {}", path.display()))?;
         // SAFETY: flock on a descriptor we own; no memory is shared.
         if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) } != 0 {
-            eprintln!("xtask: another `cargo xtask` run holds {}; waiting for it", path.display());
+            eprintln!(
+                "xtask: another `cargo xtask` run holds {}; waiting for it",
+                path.display()
+            );
             // SAFETY: as above, blocking this time.
             if unsafe { libc::flock(file.as_raw_fd(), libc::LOCK_EX) } != 0 {
-                bail!("cannot lock {}: {}", path.display(), std::io::Error::last_os_error());
+                bail!(
+                    "cannot lock {}: {}",
+                    path.display(),
+                    std::io::Error::last_os_error()
+                );
             }
         }
         Ok(BuildLock { _file: file })

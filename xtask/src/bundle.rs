@@ -16,10 +16,17 @@ impl BundleFile {
     /// Names `stem.<8 hex of the sha384>.extension` and computes the SRI hash of `contents`.
     pub fn fingerprint(stem: &str, extension: &str, contents: &[u8]) -> BundleFile {
         let digest = Sha384::digest(contents);
-        let short: String = digest.iter().take(4).map(|byte| format!("{byte:02x}")).collect();
+        let short: String = digest
+            .iter()
+            .take(4)
+            .map(|byte| format!("{byte:02x}"))
+            .collect();
         BundleFile {
             file: format!("{stem}.{short}.{extension}"),
-            integrity: format!("sha384-{}", base64::engine::general_purpose::STANDARD.encode(digest)),
+            integrity: format!(
+                "sha384-{}",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ),
         }
     }
 
@@ -59,9 +66,16 @@ impl Manifest {
                     .map(str::to_owned)
                     .ok_or_else(|| format!("$.{key}.{name} is missing or not a string"))
             };
-            Ok(BundleFile { file: field("file")?, integrity: field("integrity")? })
+            Ok(BundleFile {
+                file: field("file")?,
+                integrity: field("integrity")?,
+            })
         };
-        Ok(Manifest { js: entry("js")?, wasm: entry("wasm")?, css: entry("css")? })
+        Ok(Manifest {
+            js: entry("js")?,
+            wasm: entry("wasm")?,
+            css: entry("css")?,
+        })
     }
 }
 
@@ -70,14 +84,20 @@ pub const MANIFEST_PLACEHOLDER: &str = "__TRIAGE_MANIFEST__";
 /// `www/loader.js` with every `__TRIAGE_MANIFEST__` replaced by the manifest object.
 pub fn fill_loader(loader_source: &str, manifest: &Manifest) -> Result<String, String> {
     if !loader_source.contains(MANIFEST_PLACEHOLDER) {
-        return Err(format!("it does not contain the placeholder {MANIFEST_PLACEHOLDER}"));
+        return Err(format!(
+            "it does not contain the placeholder {MANIFEST_PLACEHOLDER}"
+        ));
     }
     Ok(loader_source.replace(MANIFEST_PLACEHOLDER, &manifest.to_json()))
 }
 
 /// Points the glue's default wasm URL (`new URL('<stem>_bg.wasm', import.meta.url)`) at the
 /// fingerprinted file. Returns the new glue and how many references were rewritten.
-pub fn point_glue_at_wasm(glue: &str, original_wasm: &str, fingerprinted_wasm: &str) -> (String, usize) {
+pub fn point_glue_at_wasm(
+    glue: &str,
+    original_wasm: &str,
+    fingerprinted_wasm: &str,
+) -> (String, usize) {
     let mut rewritten = 0;
     let mut out = glue.to_owned();
     for quote in ['\'', '"', '`'] {
@@ -104,14 +124,26 @@ mod tests {
             file.integrity,
             "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
         );
-        assert_ne!(BundleFile::fingerprint("widget", "css", b"abd").file, file.file);
+        assert_ne!(
+            BundleFile::fingerprint("widget", "css", b"abd").file,
+            file.file
+        );
     }
 
     fn manifest() -> Manifest {
         Manifest {
-            js: BundleFile { file: "triage_widget.00000001.js".into(), integrity: "sha384-a".into() },
-            wasm: BundleFile { file: "triage_widget_bg.00000002.wasm".into(), integrity: "sha384-b".into() },
-            css: BundleFile { file: "widget.00000003.css".into(), integrity: "sha384-c".into() },
+            js: BundleFile {
+                file: "triage_widget.00000001.js".into(),
+                integrity: "sha384-a".into(),
+            },
+            wasm: BundleFile {
+                file: "triage_widget_bg.00000002.wasm".into(),
+                integrity: "sha384-b".into(),
+            },
+            css: BundleFile {
+                file: "widget.00000003.css".into(),
+                integrity: "sha384-c".into(),
+            },
         }
     }
 
@@ -128,8 +160,11 @@ mod tests {
 
     #[test]
     fn loader_placeholder_is_replaced_by_the_object() {
-        let filled = fill_loader("const M = __TRIAGE_MANIFEST__;", &manifest()).expect("placeholder present");
-        let object = filled.strip_prefix("const M = ").and_then(|rest| rest.strip_suffix(';'));
+        let filled = fill_loader("const M = __TRIAGE_MANIFEST__;", &manifest())
+            .expect("placeholder present");
+        let object = filled
+            .strip_prefix("const M = ")
+            .and_then(|rest| rest.strip_suffix(';'));
         let object = object.expect("only the placeholder changed");
         assert_eq!(Manifest::from_json(object), Ok(manifest()));
         assert!(!filled.contains(MANIFEST_PLACEHOLDER));
@@ -139,9 +174,16 @@ mod tests {
     #[test]
     fn glue_points_at_the_fingerprinted_wasm() {
         let glue = "module_or_path = new URL('triage_widget_bg.wasm', import.meta.url);";
-        let (out, count) = point_glue_at_wasm(glue, "triage_widget_bg.wasm", "triage_widget_bg.abcd0123.wasm");
+        let (out, count) = point_glue_at_wasm(
+            glue,
+            "triage_widget_bg.wasm",
+            "triage_widget_bg.abcd0123.wasm",
+        );
         assert_eq!(count, 1);
-        assert!(out.contains("new URL('triage_widget_bg.abcd0123.wasm'"), "{out}");
+        assert!(
+            out.contains("new URL('triage_widget_bg.abcd0123.wasm'"),
+            "{out}"
+        );
         let (_, none) = point_glue_at_wasm("no reference", "triage_widget_bg.wasm", "x.wasm");
         assert_eq!(none, 0);
     }

@@ -17,7 +17,10 @@ pub struct Cmd {
 impl Cmd {
     pub fn new(program: impl AsRef<OsStr>) -> Cmd {
         let program = program.as_ref();
-        Cmd { command: Command::new(program), shown: program.to_string_lossy().into_owned() }
+        Cmd {
+            command: Command::new(program),
+            shown: program.to_string_lossy().into_owned(),
+        }
     }
 
     pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Cmd {
@@ -61,7 +64,10 @@ impl Cmd {
     /// Runs with inherited stdio; Err unless it exits with status 0.
     pub fn run(mut self) -> Result<()> {
         eprintln!("$ {}", self.shown);
-        let status = self.command.status().map_err(|err| spawn_error(&self.shown, &err))?;
+        let status = self
+            .command
+            .status()
+            .map_err(|err| spawn_error(&self.shown, &err))?;
         if !status.success() {
             bail!("`{}` failed ({status})", self.shown);
         }
@@ -111,7 +117,9 @@ impl Cmd {
 fn spawn_error(shown: &str, err: &std::io::Error) -> Error {
     if err.kind() == std::io::ErrorKind::NotFound {
         let program = shown.split(' ').next().unwrap_or(shown);
-        Error::new(format!("cannot run `{shown}`: `{program}` was not found on PATH"))
+        Error::new(format!(
+            "cannot run `{shown}`: `{program}` was not found on PATH"
+        ))
     } else {
         Error::new(format!("cannot run `{shown}`: {err}"))
     }
@@ -120,7 +128,9 @@ fn spawn_error(shown: &str, err: &std::io::Error) -> Error {
 /// Quotes an argument for display when it holds characters a shell would split or expand.
 fn shell_quote(arg: &str) -> String {
     let plain = !arg.is_empty()
-        && arg.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c));
+        && arg
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:@,+%".contains(c));
     if plain {
         arg.to_owned()
     } else {
@@ -138,7 +148,9 @@ pub fn which(program: &str) -> Option<PathBuf> {
 
 pub fn is_executable(path: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
-    path.metadata().map(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0).unwrap_or(false)
+    path.metadata()
+        .map(|meta| meta.is_file() && meta.permissions().mode() & 0o111 != 0)
+        .unwrap_or(false)
 }
 
 #[cfg(test)]
@@ -155,13 +167,18 @@ mod tests {
 
     #[test]
     fn failing_command_names_itself() {
-        let err = Cmd::new("false").arg("--flag").read().expect_err("`false` exits with 1");
+        let err = Cmd::new("false")
+            .arg("--flag")
+            .read()
+            .expect_err("`false` exits with 1");
         assert!(err.to_string().contains("`false --flag` failed"), "{err}");
     }
 
     #[test]
     fn missing_program_says_not_found() {
-        let err = Cmd::new("no-such-program-xtask").run().expect_err("program does not exist");
+        let err = Cmd::new("no-such-program-xtask")
+            .run()
+            .expect_err("program does not exist");
         assert!(err.to_string().contains("not found on PATH"), "{err}");
     }
 }

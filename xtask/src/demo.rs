@@ -19,18 +19,25 @@ pub struct DemoOptions {
 
 /// `[--port N] [--no-build]`.
 pub fn parse(args: &[String]) -> Result<DemoOptions> {
-    let mut options = DemoOptions { port: DEFAULT_PORT, build: true };
+    let mut options = DemoOptions {
+        port: DEFAULT_PORT,
+        build: true,
+    };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--no-build" => options.build = false,
             "--port" => {
-                let Some(value) = args.next() else { bail!("`--port` needs a number, e.g. `--port 8080`") };
+                let Some(value) = args.next() else {
+                    bail!("`--port` needs a number, e.g. `--port 8080`")
+                };
                 options.port = parse_port(value)?;
             }
             other => match other.strip_prefix("--port=") {
                 Some(value) => options.port = parse_port(value)?,
-                None => bail!("`cargo xtask demo` does not know `{other}` (options: --port N, --no-build)"),
+                None => bail!(
+                    "`cargo xtask demo` does not know `{other}` (options: --port N, --no-build)"
+                ),
             },
         }
     }
@@ -79,11 +86,15 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     println!();
 
     loop {
-        if let Some(status) = receiver.try_wait() {
-            bail!("the demo server stopped by itself ({status})");
-        }
         if signals::received().is_some() {
             break;
+        }
+        if let Some(status) = receiver.try_wait() {
+            // The terminal's Ctrl-C reaches the receiver too; it may exit before we see the signal.
+            if signals::received().is_some() {
+                break;
+            }
+            bail!("the demo server stopped by itself ({status})");
         }
         std::thread::sleep(Duration::from_millis(100));
     }
@@ -105,9 +116,27 @@ mod tests {
 
     #[test]
     fn parses_port_and_no_build() {
-        assert_eq!(parse(&args(&[])).ok(), Some(DemoOptions { port: 8080, build: true }));
-        assert_eq!(parse(&args(&["--port", "9000", "--no-build"])).ok(), Some(DemoOptions { port: 9000, build: false }));
-        assert_eq!(parse(&args(&["--port=0"])).ok(), Some(DemoOptions { port: 0, build: true }));
+        assert_eq!(
+            parse(&args(&[])).ok(),
+            Some(DemoOptions {
+                port: 8080,
+                build: true
+            })
+        );
+        assert_eq!(
+            parse(&args(&["--port", "9000", "--no-build"])).ok(),
+            Some(DemoOptions {
+                port: 9000,
+                build: false
+            })
+        );
+        assert_eq!(
+            parse(&args(&["--port=0"])).ok(),
+            Some(DemoOptions {
+                port: 0,
+                build: true
+            })
+        );
     }
 
     #[test]

@@ -31,7 +31,11 @@ impl Project {
         let target_dir = match std::env::var_os("CARGO_TARGET_DIR") {
             Some(dir) if !dir.is_empty() => {
                 let dir = PathBuf::from(dir);
-                if dir.is_absolute() { dir } else { root.join(dir) }
+                if dir.is_absolute() {
+                    dir
+                } else {
+                    root.join(dir)
+                }
             }
             _ => root.join("target"),
         };
@@ -58,7 +62,10 @@ impl Project {
             .with_context(|| format!("reading {}", lock_path.display()))?;
         match locked_version_in(&lock, package) {
             Some(version) => Ok(version),
-            None => bail!("{} has no [[package]] named `{package}`", lock_path.display()),
+            None => bail!(
+                "{} has no [[package]] named `{package}`",
+                lock_path.display()
+            ),
         }
     }
 }
@@ -130,8 +137,14 @@ version = "1.0.0"
 
     #[test]
     fn finds_the_exact_package_not_a_prefix_match() {
-        assert_eq!(locked_version_in(LOCK, "wasm-bindgen").as_deref(), Some("0.2.130"));
-        assert_eq!(locked_version_in(LOCK, "wasm-bindgen-test").as_deref(), Some("0.3.80"));
+        assert_eq!(
+            locked_version_in(LOCK, "wasm-bindgen").as_deref(),
+            Some("0.2.130")
+        );
+        assert_eq!(
+            locked_version_in(LOCK, "wasm-bindgen-test").as_deref(),
+            Some("0.3.80")
+        );
         assert_eq!(locked_version_in(LOCK, "zzz").as_deref(), Some("1.0.0"));
     }
 

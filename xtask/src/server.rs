@@ -13,7 +13,10 @@ use crate::error::{bail, Context, Error, Result};
 use crate::project::Project;
 use crate::signals;
 
-pub const POLICIES: &[&str] = &["www/policies/priority-p1-p4.json", "www/policies/impact-t1-t4.json"];
+pub const POLICIES: &[&str] = &[
+    "www/policies/priority-p1-p4.json",
+    "www/policies/impact-t1-t4.json",
+];
 /// How long a started receiver may take to print `listening on http://…`.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(120);
 /// How long a receiver may take to shut down after SIGINT before it is killed.
@@ -28,7 +31,10 @@ pub fn build_receiver(project: &Project) -> Result<PathBuf> {
         .context("compiling the receiver")?;
     let binary = project.target_dir.join("debug").join("triage-receiver");
     if !binary.is_file() {
-        bail!("{} is missing after `cargo build -p triage-receiver`", binary.display());
+        bail!(
+            "{} is missing after `cargo build -p triage-receiver`",
+            binary.display()
+        );
     }
     Ok(binary)
 }
@@ -66,12 +72,17 @@ impl Receiver {
         for policy in &options.policies {
             cmd = cmd.arg("--policy").arg(policy);
         }
-        cmd = cmd.arg("--admin-token").arg(&options.admin_token).args(&options.extra_args);
+        cmd = cmd
+            .arg("--admin-token")
+            .arg(&options.admin_token)
+            .args(&options.extra_args);
         let shown = cmd.shown().replace(&options.admin_token, "***");
         eprintln!("$ {shown}");
 
         let mut log_file = match &options.log {
-            Some(path) => Some(File::create(path).with_context(|| format!("creating {}", path.display()))?),
+            Some(path) => {
+                Some(File::create(path).with_context(|| format!("creating {}", path.display()))?)
+            }
             None => None,
         };
         let stderr = match &log_file {
@@ -79,9 +90,17 @@ impl Receiver {
             None => Stdio::inherit(),
         };
         let mut command = cmd.into_command();
-        command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(stderr);
-        let mut child = command.spawn().with_context(|| format!("starting {}", binary.display()))?;
-        let stdout = child.stdout.take().ok_or_else(|| Error::new("receiver stdout was not captured"))?;
+        command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr);
+        let mut child = command
+            .spawn()
+            .with_context(|| format!("starting {}", binary.display()))?;
+        let stdout = child
+            .stdout
+            .take()
+            .ok_or_else(|| Error::new("receiver stdout was not captured"))?;
 
         let (address_tx, address_rx) = mpsc::channel::<String>();
         let output = std::thread::spawn(move || {
@@ -102,7 +121,11 @@ impl Receiver {
             }
         });
 
-        let mut receiver = Receiver { child: Some(child), url: String::new(), output: Some(output) };
+        let mut receiver = Receiver {
+            child: Some(child),
+            url: String::new(),
+            output: Some(output),
+        };
         let deadline = Instant::now() + STARTUP_TIMEOUT;
         loop {
             match address_rx.recv_timeout(Duration::from_millis(200)) {
@@ -114,7 +137,9 @@ impl Receiver {
                     let status = receiver.wait_exit(Duration::from_secs(5));
                     bail!(
                         "the receiver stopped before it was listening ({}){}",
-                        status.map(|s| s.to_string()).unwrap_or_else(|| "still running".into()),
+                        status
+                            .map(|s| s.to_string())
+                            .unwrap_or_else(|| "still running".into()),
                         log_hint(options.log.as_deref())
                     );
                 }
@@ -136,7 +161,9 @@ impl Receiver {
 
     /// Exit status if the receiver has exited on its own.
     pub fn try_wait(&mut self) -> Option<ExitStatus> {
-        self.child.as_mut().and_then(|child| child.try_wait().ok().flatten())
+        self.child
+            .as_mut()
+            .and_then(|child| child.try_wait().ok().flatten())
     }
 
     /// Asks the receiver to shut down (SIGINT), kills it after a grace period, and waits.
@@ -154,7 +181,10 @@ impl Receiver {
         signals::send(child.id(), libc::SIGINT);
         let status = self.wait_exit(SHUTDOWN_TIMEOUT).or_else(|| {
             let child = self.child.as_mut()?;
-            eprintln!("xtask: the receiver did not stop within {}s; killing it", SHUTDOWN_TIMEOUT.as_secs());
+            eprintln!(
+                "xtask: the receiver did not stop within {}s; killing it",
+                SHUTDOWN_TIMEOUT.as_secs()
+            );
             let _ = child.kill();
             child.wait().ok()
         });
@@ -191,13 +221,17 @@ impl Drop for Receiver {
 }
 
 fn log_hint(log: Option<&Path>) -> String {
-    log.map(|path| format!("; its output is in {}", path.display())).unwrap_or_default()
+    log.map(|path| format!("; its output is in {}", path.display()))
+        .unwrap_or_default()
 }
 
 /// `listening on http://127.0.0.1:43210` → `http://127.0.0.1:43210`.
 pub fn listening_url(line: &str) -> Option<String> {
     let start = line.find("listening on http://")? + "listening on ".len();
-    let url: String = line[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    let url: String = line[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
     Some(url.trim_end_matches('/').to_owned())
 }
 
@@ -217,9 +251,13 @@ mod tests {
 
     #[test]
     fn reads_the_printed_address() {
-        assert_eq!(listening_url("listening on http://127.0.0.1:40123").as_deref(), Some("http://127.0.0.1:40123"));
         assert_eq!(
-            listening_url("2026-01-01T00:00:00Z INFO listening on http://[::1]:8080/ (demo)").as_deref(),
+            listening_url("listening on http://127.0.0.1:40123").as_deref(),
+            Some("http://127.0.0.1:40123")
+        );
+        assert_eq!(
+            listening_url("2026-01-01T00:00:00Z INFO listening on http://[::1]:8080/ (demo)")
+                .as_deref(),
             Some("http://[::1]:8080")
         );
         assert_eq!(listening_url("starting up"), None);

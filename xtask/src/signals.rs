@@ -16,7 +16,10 @@ pub fn catch() {
     for signal in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: `record` is an `extern "C" fn(c_int)` that only does an atomic store.
         unsafe {
-            libc::signal(signal, record as extern "C" fn(libc::c_int) as libc::sighandler_t);
+            libc::signal(
+                signal,
+                record as extern "C" fn(libc::c_int) as libc::sighandler_t,
+            );
         }
     }
 }
@@ -31,7 +34,9 @@ pub fn received() -> Option<i32> {
 
 /// Sends `signal` to process `pid` (ignoring a process that is already gone).
 pub fn send(pid: u32, signal: i32) {
-    let Ok(pid) = libc::pid_t::try_from(pid) else { return };
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return;
+    };
     // SAFETY: kill has no memory-safety preconditions.
     unsafe {
         libc::kill(pid, signal);

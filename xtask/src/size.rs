@@ -19,12 +19,17 @@ pub struct SizeOptions {
 }
 
 pub fn parse(args: &[String]) -> Result<SizeOptions> {
-    let mut options = SizeOptions { check: false, build: true };
+    let mut options = SizeOptions {
+        check: false,
+        build: true,
+    };
     for arg in args {
         match arg.as_str() {
             "--check" => options.check = true,
             "--no-build" => options.build = false,
-            other => bail!("`cargo xtask size` does not know `{other}` (options: --check, --no-build)"),
+            other => {
+                bail!("`cargo xtask size` does not know `{other}` (options: --check, --no-build)")
+            }
         }
     }
     Ok(options)
@@ -54,11 +59,19 @@ pub fn measure(bytes: &[u8]) -> Result<Sizes> {
     brotli.write_all(bytes).context("brotli")?;
     // into_inner finishes the stream; a flush() first would add an empty metablock.
     let brotli = brotli.into_inner();
-    Ok(Sizes { raw: bytes.len() as u64, gzip: gzip.len() as u64, brotli: brotli.len() as u64 })
+    Ok(Sizes {
+        raw: bytes.len() as u64,
+        gzip: gzip.len() as u64,
+        brotli: brotli.len() as u64,
+    })
 }
 
 pub fn run(project: &Project, options: &SizeOptions) -> Result<ExitCode> {
-    let manifest = if options.build { build::build(project)?.manifest } else { build::read_manifest(project)? };
+    let manifest = if options.build {
+        build::build(project)?.manifest
+    } else {
+        build::read_manifest(project)?
+    };
     let dist = project.dist_dir();
     let loader_source = read(&project.path(build::LOADER_SOURCE))?;
     let loader_source = String::from_utf8_lossy(&loader_source);
@@ -72,30 +85,57 @@ pub fn run(project: &Project, options: &SizeOptions) -> Result<ExitCode> {
         (SIZED_POLICY.to_owned(), project.path(SIZED_POLICY)),
     ];
     let css = (manifest.css.file.clone(), dist.join(&manifest.css.file));
-    if css_at_start { before.push(css) } else { after.insert(2, css) }
+    if css_at_start {
+        before.push(css)
+    } else {
+        after.insert(2, css)
+    }
 
-    println!("{:<44} {:>10} {:>10} {:>10}", "file", "raw", "gzip -9", "brotli 11");
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip -9", "brotli 11"
+    );
     let mut grand = Sizes::default();
-    for (title, files) in [("before opening", &before), ("after opening (added)", &after)] {
+    for (title, files) in [
+        ("before opening", &before),
+        ("after opening (added)", &after),
+    ] {
         println!("{title}:");
         let mut subtotal = Sizes::default();
         for (name, path) in files {
             let sizes = measure(&read(path)?)?;
-            println!("  {:<42} {:>10} {:>10} {:>10}", name, sizes.raw, sizes.gzip, sizes.brotli);
+            println!(
+                "  {:<42} {:>10} {:>10} {:>10}",
+                name, sizes.raw, sizes.gzip, sizes.brotli
+            );
             subtotal += sizes;
         }
-        println!("  {:<42} {:>10} {:>10} {:>10}", "subtotal", subtotal.raw, subtotal.gzip, subtotal.brotli);
+        println!(
+            "  {:<42} {:>10} {:>10} {:>10}",
+            "subtotal", subtotal.raw, subtotal.gzip, subtotal.brotli
+        );
         grand += subtotal;
     }
-    println!("{:<44} {:>10} {:>10} {:>10}", "total once opened", grand.raw, grand.gzip, grand.brotli);
+    println!(
+        "{:<44} {:>10} {:>10} {:>10}",
+        "total once opened", grand.raw, grand.gzip, grand.brotli
+    );
     let within = grand.gzip <= GZIP_BUDGET;
     println!(
         "budget: {} of {GZIP_BUDGET} bytes gzip ({:.1}%) — {}",
         grand.gzip,
         grand.gzip as f64 * 100.0 / GZIP_BUDGET as f64,
-        if within { "within budget" } else { "OVER BUDGET" }
+        if within {
+            "within budget"
+        } else {
+            "OVER BUDGET"
+        }
     );
-    Ok(if options.check && !within { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if options.check && !within {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 #[cfg(test)]
@@ -124,14 +164,28 @@ mod tests {
         let compressed = brotli.into_inner();
         assert_eq!(compressed.len() as u64, sizes.brotli);
         let mut decoded = String::new();
-        brotli::Decompressor::new(compressed.as_slice(), 4096).read_to_string(&mut decoded).expect("unbrotli");
+        brotli::Decompressor::new(compressed.as_slice(), 4096)
+            .read_to_string(&mut decoded)
+            .expect("unbrotli");
         assert_eq!(decoded, text);
     }
 
     #[test]
     fn options() {
-        assert_eq!(parse(&[]).ok(), Some(SizeOptions { check: false, build: true }));
-        assert_eq!(parse(&["--check".into()]).ok(), Some(SizeOptions { check: true, build: true }));
+        assert_eq!(
+            parse(&[]).ok(),
+            Some(SizeOptions {
+                check: false,
+                build: true
+            })
+        );
+        assert_eq!(
+            parse(&["--check".into()]).ok(),
+            Some(SizeOptions {
+                check: true,
+                build: true
+            })
+        );
         assert!(parse(&["--fast".into()]).is_err());
     }
 }

@@ -64,7 +64,10 @@ pub fn parse(args: &[String]) -> Result<TestOptions> {
         bail!("arguments after `--` go to playwright, but the e2e tier is not selected");
     }
     tiers.sort_by_key(|tier| Tier::ALL.iter().position(|t| t == tier));
-    Ok(TestOptions { tiers, playwright_args })
+    Ok(TestOptions {
+        tiers,
+        playwright_args,
+    })
 }
 
 /// What one tier did.
@@ -82,7 +85,11 @@ impl TierReport {
     }
 
     fn summary_line(&self) -> String {
-        let Counts { passed, failed, ignored } = self.counts;
+        let Counts {
+            passed,
+            failed,
+            ignored,
+        } = self.counts;
         let mut line = format!("{}: {passed} passed, {failed} failed", self.tier.name());
         if ignored > 0 {
             line.push_str(&format!(", {ignored} ignored"));
@@ -110,8 +117,18 @@ pub fn run(project: &Project, options: &TestOptions) -> Result<ExitCode> {
             Tier::E2e => e2e(project, &options.playwright_args),
         };
         let report = match outcome {
-            Ok((counts, problem)) => TierReport { tier, counts, problem, elapsed: started.elapsed() },
-            Err(err) => TierReport { tier, counts: Counts::default(), problem: Some(err.to_string()), elapsed: started.elapsed() },
+            Ok((counts, problem)) => TierReport {
+                tier,
+                counts,
+                problem,
+                elapsed: started.elapsed(),
+            },
+            Err(err) => TierReport {
+                tier,
+                counts: Counts::default(),
+                problem: Some(err.to_string()),
+                elapsed: started.elapsed(),
+            },
         };
         eprintln!("xtask: {}", report.summary_line());
         reports.push(report);
@@ -135,7 +152,11 @@ pub fn run(project: &Project, options: &TestOptions) -> Result<ExitCode> {
         total.failed = total.failed.max(1);
     }
     println!("tests: {} passed, {} failed", total.passed, total.failed);
-    Ok(if any_failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    Ok(if any_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 type TierOutcome = Result<(Counts, Option<String>)>;
@@ -178,13 +199,27 @@ fn browser(project: &Project) -> TierOutcome {
     let bindgen = tools::ensure_wasm_bindgen(project)?;
     let webdriver_json = project.path("tests/webdriver.json");
     if !webdriver_json.is_file() {
-        bail!("{} is missing: it tells wasm-bindgen-test-runner how to start Chromium", webdriver_json.display());
+        bail!(
+            "{} is missing: it tells wasm-bindgen-test-runner how to start Chromium",
+            webdriver_json.display()
+        );
     }
     cargo_test(
         Cmd::new("cargo")
             // --tests: unit and integration tests, not doc-tests (those are native-only examples).
-            .args(["test", "-p", "triage-widget", "--target", WASM_TARGET, "--tests", "--no-fail-fast"])
-            .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", &bindgen.test_runner)
+            .args([
+                "test",
+                "-p",
+                "triage-widget",
+                "--target",
+                WASM_TARGET,
+                "--tests",
+                "--no-fail-fast",
+            ])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                &bindgen.test_runner,
+            )
             .env("CHROMEDRIVER", CHROMEDRIVER)
             .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
             // Test files without `wasm_bindgen_test_configure!` run in the browser too, not in Node.
@@ -205,10 +240,12 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
     let binary = server::build_receiver(project)?;
 
     let artifacts = e2e_dir.join("artifacts");
-    std::fs::create_dir_all(&artifacts).with_context(|| format!("creating {}", artifacts.display()))?;
+    std::fs::create_dir_all(&artifacts)
+        .with_context(|| format!("creating {}", artifacts.display()))?;
     let results_path = artifacts.join("results.json");
     if results_path.exists() {
-        std::fs::remove_file(&results_path).with_context(|| format!("removing stale {}", results_path.display()))?;
+        std::fs::remove_file(&results_path)
+            .with_context(|| format!("removing stale {}", results_path.display()))?;
     }
     let scratch = ScratchDir::new("triage-e2e")?;
     let admin_token = server::random_token()?;
@@ -222,11 +259,19 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
             policies: POLICIES.iter().map(|policy| project.path(policy)).collect(),
             admin_token: admin_token.clone(),
             // Tests send many tickets quickly and may inject faults (admin token required).
-            extra_args: vec!["--rate-limit-per-minute".into(), "0".into(), "--fault-injection".into()],
+            extra_args: vec![
+                "--rate-limit-per-minute".into(),
+                "0".into(),
+                "--fault-injection".into(),
+            ],
             log: Some(receiver_log.clone()),
         },
     )?;
-    eprintln!("xtask: receiver at {} (log: {})", receiver.url, receiver_log.display());
+    eprintln!(
+        "xtask: receiver at {} (log: {})",
+        receiver.url,
+        receiver_log.display()
+    );
 
     let playwright = Cmd::new("npx")
         .args(["--no-install", "playwright", "test"])
@@ -240,10 +285,14 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
     drop(scratch);
 
     let counts = match std::fs::read_to_string(&results_path) {
-        Ok(text) => parse_playwright_json(&text)
-            .map_err(|why| crate::error::Error::new(format!("{}: {why}", results_path.display())))?,
+        Ok(text) => parse_playwright_json(&text).map_err(|why| {
+            crate::error::Error::new(format!("{}: {why}", results_path.display()))
+        })?,
         Err(_) => {
-            let why = playwright.err().map(|err| err.to_string()).unwrap_or_default();
+            let why = playwright
+                .err()
+                .map(|err| err.to_string())
+                .unwrap_or_default();
             bail!("playwright wrote no {} ({why})", results_path.display());
         }
     };
@@ -253,7 +302,10 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
         _ => None,
     };
     if let Some(status) = receiver_status.filter(|status| !status.success()) {
-        eprintln!("xtask: note: the receiver exited with {status}; its log is {}", receiver_log.display());
+        eprintln!(
+            "xtask: note: the receiver exited with {status}; its log is {}",
+            receiver_log.display()
+        );
     }
     Ok((counts, problem))
 }
@@ -265,7 +317,11 @@ struct ScratchDir {
 
 impl ScratchDir {
     fn new(prefix: &str) -> Result<ScratchDir> {
-        let path = std::env::temp_dir().join(format!("{prefix}-{}-{}", std::process::id(), server::random_token()?));
+        let path = std::env::temp_dir().join(format!(
+            "{prefix}-{}-{}",
+            std::process::id(),
+            server::random_token()?
+        ));
         std::fs::create_dir_all(&path).with_context(|| format!("creating {}", path.display()))?;
         Ok(ScratchDir { path })
     }
@@ -282,10 +338,13 @@ fn format_duration(elapsed: Duration) -> String {
     if seconds < 60.0 {
         format!("{seconds:.1}s")
     } else {
-        format!("{}m {:04.1}s", (seconds / 60.0).floor() as u64, seconds % 60.0)
+        format!(
+            "{}m {:04.1}s",
+            (seconds / 60.0).floor() as u64,
+            seconds % 60.0
+        )
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -316,11 +375,18 @@ mod tests {
     fn summary_lines_carry_counts_and_problems() {
         let ok = TierReport {
             tier: Tier::Native,
-            counts: Counts { passed: 10, failed: 0, ignored: 1 },
+            counts: Counts {
+                passed: 10,
+                failed: 0,
+                ignored: 1,
+            },
             problem: None,
             elapsed: Duration::from_millis(83_400),
         };
-        assert_eq!(ok.summary_line(), "native: 10 passed, 0 failed, 1 ignored (1m 23.4s)");
+        assert_eq!(
+            ok.summary_line(),
+            "native: 10 passed, 0 failed, 1 ignored (1m 23.4s)"
+        );
         assert!(!ok.failed());
         let broken = TierReport {
             tier: Tier::E2e,
@@ -328,7 +394,10 @@ mod tests {
             problem: Some("no tests ran".into()),
             elapsed: Duration::from_secs(2),
         };
-        assert_eq!(broken.summary_line(), "e2e: 0 passed, 0 failed (2.0s) — FAILED: no tests ran");
+        assert_eq!(
+            broken.summary_line(),
+            "e2e: 0 passed, 0 failed (2.0s) — FAILED: no tests ran"
+        );
         assert!(broken.failed());
     }
 }

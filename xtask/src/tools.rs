@@ -17,11 +17,15 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 /// Installs the `wasm32-unknown-unknown` standard library unless the toolchain has it.
 pub fn ensure_wasm_target() -> Result<()> {
     let sysroot = Cmd::new("rustc").args(["--print", "sysroot"]).read()?;
-    let target_lib = Path::new(sysroot.trim()).join("lib/rustlib").join(WASM_TARGET);
+    let target_lib = Path::new(sysroot.trim())
+        .join("lib/rustlib")
+        .join(WASM_TARGET);
     if target_lib.is_dir() {
         return Ok(());
     }
-    Cmd::new("rustup").args(["target", "add", WASM_TARGET]).run()
+    Cmd::new("rustup")
+        .args(["target", "add", WASM_TARGET])
+        .run()
 }
 
 /// Paths of wasm-bindgen-cli's programs, at the version Cargo.lock pins.
@@ -42,7 +46,13 @@ pub fn ensure_wasm_bindgen(project: &Project) -> Result<WasmBindgen> {
     }
     eprintln!("xtask: installing wasm-bindgen-cli {version} (matches Cargo.lock's wasm-bindgen)");
     Cmd::new("cargo")
-        .args(["install", "wasm-bindgen-cli", "--version", &version, "--root"])
+        .args([
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--root",
+        ])
         .arg(cargo_home())
         .run()
         .context("installing wasm-bindgen-cli")?;
@@ -84,7 +94,9 @@ fn cargo_home() -> PathBuf {
     match std::env::var_os("CARGO_HOME") {
         Some(home) if !home.is_empty() => PathBuf::from(home),
         _ => {
-            let home = std::env::var_os("HOME").map(PathBuf::from).unwrap_or_else(|| "/root".into());
+            let home = std::env::var_os("HOME")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| "/root".into());
             home.join(".cargo")
         }
     }
@@ -102,11 +114,17 @@ pub fn ensure_wasm_opt(project: &Project) -> Result<WasmOpt> {
     ensure_node_modules(&npm_dir)?;
     let program = npm_dir.join("node_modules/.bin/wasm-opt");
     if !program.exists() {
-        bail!("{} is missing after `npm ci` in {}", program.display(), npm_dir.display());
+        bail!(
+            "{} is missing after `npm ci` in {}",
+            program.display(),
+            npm_dir.display()
+        );
     }
     let printed = Cmd::new(&program).arg("--version").read()?;
     let version = parse_binaryen_version(&printed).ok_or_else(|| {
-        crate::error::Error::new(format!("cannot read a version from `wasm-opt --version`: {printed:?}"))
+        crate::error::Error::new(format!(
+            "cannot read a version from `wasm-opt --version`: {printed:?}"
+        ))
     })?;
     if version < MIN_BINARYEN {
         bail!(
@@ -121,8 +139,11 @@ pub fn ensure_wasm_opt(project: &Project) -> Result<WasmOpt> {
 /// `wasm-opt version 132 (version_132)` → 132.
 pub fn parse_binaryen_version(printed: &str) -> Option<u32> {
     let after = printed.split("version").nth(1)?;
-    let digits: String =
-        after.trim_start().chars().take_while(|c| c.is_ascii_digit()).collect();
+    let digits: String = after
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_ascii_digit())
+        .collect();
     digits.parse().ok()
 }
 
@@ -130,12 +151,18 @@ pub fn parse_binaryen_version(printed: &str) -> Option<u32> {
 pub fn ensure_node_modules(dir: &Path) -> Result<()> {
     let lock = dir.join("package-lock.json");
     if !lock.is_file() {
-        bail!("{} is missing: it pins the npm packages to install", lock.display());
+        bail!(
+            "{} is missing: it pins the npm packages to install",
+            lock.display()
+        );
     }
     // npm writes this file at the end of every successful install.
     let installed_marker = dir.join("node_modules/.package-lock.json");
     let installed_at = modified(&installed_marker);
-    let newest_input = [modified(&lock), modified(&dir.join("package.json"))].into_iter().flatten().max();
+    let newest_input = [modified(&lock), modified(&dir.join("package.json"))]
+        .into_iter()
+        .flatten()
+        .max();
     let fresh = match (installed_at, newest_input) {
         (Some(installed), Some(input)) => installed >= input,
         _ => false,
@@ -176,13 +203,17 @@ pub fn ensure_chromium() -> Result<()> {
                 "installing chromium needs root (or sudo): run `apt-get install -y chromium chromium-driver` as root",
             ));
         };
-        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive").run()
+        cmd.args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .run()
     };
     apt(&["update"])?;
     apt(&["install", "-y", "chromium", "chromium-driver"])?;
     for program in [CHROMIUM, CHROMEDRIVER] {
         if !is_executable(Path::new(program)) {
-            bail!("{program} is still missing after installing Debian's chromium and chromium-driver");
+            bail!(
+                "{program} is still missing after installing Debian's chromium and chromium-driver"
+            );
         }
     }
     Ok(())
@@ -199,8 +230,14 @@ mod tests {
 
     #[test]
     fn reads_binaryen_versions() {
-        assert_eq!(parse_binaryen_version("wasm-opt version 132 (version_132)"), Some(132));
-        assert_eq!(parse_binaryen_version("wasm-opt version 123-nightly"), Some(123));
+        assert_eq!(
+            parse_binaryen_version("wasm-opt version 132 (version_132)"),
+            Some(132)
+        );
+        assert_eq!(
+            parse_binaryen_version("wasm-opt version 123-nightly"),
+            Some(123)
+        );
         assert_eq!(parse_binaryen_version("wasm-opt"), None);
     }
 }

@@ -121,12 +121,8 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let host = args
-        .url
-        .strip_prefix("http://")
-        .ok_or("--url must start with http://")?
-        .trim_end_matches('/')
-        .to_string();
+    let host =
+        args.url.strip_prefix("http://").ok_or("--url must start with http://")?.trim_end_matches('/').to_string();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
     let workers: Vec<_> = (0..args.connections).map(|_| tokio::spawn(worker(host.clone(), deadline))).collect();
@@ -143,10 +139,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     total.latencies_us.sort_unstable();
     let requests = total.latencies_us.len();
     println!("connections: {}, duration: {elapsed:.1} s, requests: {requests}", args.connections);
-    println!(
-        "responses: 201={} 200={} 429={} other={}",
-        total.created, total.replayed, total.limited, total.other
-    );
+    println!("responses: 201={} 200={} 429={} other={}", total.created, total.replayed, total.limited, total.other);
     println!("tickets/s (201 only): {:.0}", total.created as f64 / elapsed);
     println!(
         "latency p50={:.2}ms p90={:.2}ms p99={:.2}ms max={:.2}ms",

@@ -189,10 +189,10 @@ fn summary(row: &TicketRow, now: DateTime<Utc>, due_soon_percent: u8) -> TicketS
         severity: row.severity.clone(),
         classified_severity: row.classified_severity.clone(),
         browser_severity: row.browser_severity.clone(),
-        escalation_request: row.escalation_severity.clone().map(|severity| EscalationView {
-            severity,
-            reason: row.escalation_reason.clone().unwrap_or_default(),
-        }),
+        escalation_request: row
+            .escalation_severity
+            .clone()
+            .map(|severity| EscalationView { severity, reason: row.escalation_reason.clone().unwrap_or_default() }),
         channel: row.channel.clone(),
         product: row.product.clone(),
         contact: ContactView {
@@ -206,13 +206,25 @@ fn summary(row: &TicketRow, now: DateTime<Utc>, due_soon_percent: u8) -> TicketS
             first_response: TargetView {
                 due: row.first_response_due.clone(),
                 average_due: row.first_response_average_due.clone(),
-                state: sla::state(row.received_at_ms, row.first_response_due_ms, first_met_ms, now_ms, due_soon_percent),
+                state: sla::state(
+                    row.received_at_ms,
+                    row.first_response_due_ms,
+                    first_met_ms,
+                    now_ms,
+                    due_soon_percent,
+                ),
                 met_at: first_met_at,
             },
             resolution: TargetView {
                 due: row.resolution_due.clone(),
                 average_due: row.resolution_average_due.clone(),
-                state: sla::state(row.received_at_ms, row.resolution_due_ms, row.resolved_at_ms, now_ms, due_soon_percent),
+                state: sla::state(
+                    row.received_at_ms,
+                    row.resolution_due_ms,
+                    row.resolved_at_ms,
+                    now_ms,
+                    due_soon_percent,
+                ),
                 met_at: row.resolved_at.clone(),
             },
         },
@@ -268,7 +280,9 @@ pub async fn list_tickets(
     let Query(query) = query.map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", e.body_text()))?;
     let limit = query.limit.unwrap_or(50);
     if !(1..=500).contains(&limit) {
-        return Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "`limit` must be between 1 and 500").at("limit"));
+        return Err(
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "`limit` must be between 1 and 500").at("limit")
+        );
     }
     escalate_overdue(&state).await?;
     let filter = ListFilter {
@@ -386,7 +400,8 @@ pub async fn get_attachment(
     if let Ok(mime) = HeaderValue::from_str(&meta.mime) {
         headers.insert(header::CONTENT_TYPE, mime);
     }
-    let ascii_name: String = meta.name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+    let ascii_name: String =
+        meta.name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
     if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }

@@ -284,7 +284,10 @@ fn write_batch<'a>(pool: &'a SqlitePool, batch: &'a [WriteJob]) -> BoxFuture<'a,
 }
 
 /// Inserts one ticket, its receipt and its attachments on `conn`.
-fn insert_one<'a>(conn: &'a mut SqliteConnection, ticket: &'a NewTicket) -> BoxFuture<'a, Result<Inserted, sqlx::Error>> {
+fn insert_one<'a>(
+    conn: &'a mut SqliteConnection,
+    ticket: &'a NewTicket,
+) -> BoxFuture<'a, Result<Inserted, sqlx::Error>> {
     Box::pin(insert_one_inner(conn, ticket))
 }
 
@@ -403,10 +406,7 @@ impl Db {
             .connect_with(options.clone())
             .await
             .map_err(|e| fail(e.to_string()))?;
-        sqlx::migrate!("./migrations")
-            .run(&writer)
-            .await
-            .map_err(|e| fail(format!("migration failed: {e}")))?;
+        sqlx::migrate!("./migrations").run(&writer).await.map_err(|e| fail(format!("migration failed: {e}")))?;
         let reader = SqlitePoolOptions::new()
             .max_connections(4)
             .acquire_timeout(Duration::from_secs(30))
@@ -426,10 +426,11 @@ impl Db {
 
     /// The stored answer for an idempotency key, if a ticket was accepted under it.
     pub async fn find_by_key(&self, key: &str) -> Result<Option<StoredAnswer>, sqlx::Error> {
-        let row = sqlx::query("SELECT request_hash, receipt FROM tickets WHERE idempotency_key = ? AND receipt IS NOT NULL")
-            .bind(key)
-            .fetch_optional(&self.reader)
-            .await?;
+        let row =
+            sqlx::query("SELECT request_hash, receipt FROM tickets WHERE idempotency_key = ? AND receipt IS NOT NULL")
+                .bind(key)
+                .fetch_optional(&self.reader)
+                .await?;
         let Some(row) = row else { return Ok(None) };
         let request_hash: String = row.try_get("request_hash")?;
         let receipt: String = row.try_get("receipt")?;

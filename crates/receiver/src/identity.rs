@@ -49,7 +49,11 @@ pub fn sign(secret: &[u8], user_id: &str, plan: &str, expires: i64) -> String {
 }
 
 /// Checks the signature (in constant time) and then the expiry against `now`.
+/// A newline inside `user_id` or `plan` would make the signed message ambiguous: refused.
 pub fn verify(secret: &[u8], identity: &Identity, now: DateTime<Utc>) -> Result<(), IdentityProblem> {
+    if identity.user_id.contains('\n') || identity.plan.contains('\n') {
+        return Err(IdentityProblem::BadSignature);
+    }
     let Ok(signature) = hex::decode(identity.signature.trim()) else {
         return Err(IdentityProblem::BadSignature);
     };
@@ -104,6 +108,16 @@ mod tests {
         assert_eq!(verify(b"k", &tampered, now), Err(IdentityProblem::BadSignature));
         assert_eq!(verify(b"k", &identity("zz".into(), expires), now), Err(IdentityProblem::BadSignature));
         assert_eq!(verify(b"k", &identity(String::new(), expires), now), Err(IdentityProblem::BadSignature));
+    }
+
+    #[test]
+    fn newlines_cannot_shift_fields() {
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 12, 0, 0).unwrap();
+        let expires = now.timestamp() + 600;
+        // Signed for user "a", plan "b\nc": the same message as user "a\nb", plan "c".
+        let signature = sign(b"k", "a", "b\nc", expires);
+        let shifted = Identity { user_id: "a\nb".into(), plan: "c".into(), expires, signature };
+        assert_eq!(verify(b"k", &shifted, now), Err(IdentityProblem::BadSignature));
     }
 
     #[test]

@@ -73,13 +73,10 @@ pub fn client_ip(request: &Request, trust_forwarded_for: bool) -> IpAddr {
 /// The `Idempotency-Key` header: required, a UUID (any version), returned in lowercase hyphenated form.
 pub fn idempotency_key(headers: &HeaderMap) -> Result<String, ApiError> {
     let field = "Idempotency-Key";
-    let raw = headers
-        .get("idempotency-key")
-        .ok_or_else(|| ApiError::missing(field, "the Idempotency-Key header is required (a UUID, the same on every retry)"))?;
-    let text = raw
-        .to_str()
-        .map_err(|_| ApiError::invalid(field, "the Idempotency-Key header must be a UUID"))?
-        .trim();
+    let raw = headers.get("idempotency-key").ok_or_else(|| {
+        ApiError::missing(field, "the Idempotency-Key header is required (a UUID, the same on every retry)")
+    })?;
+    let text = raw.to_str().map_err(|_| ApiError::invalid(field, "the Idempotency-Key header must be a UUID"))?.trim();
     let uuid = uuid::Uuid::try_parse(text)
         .map_err(|_| ApiError::invalid(field, format!("the Idempotency-Key header must be a UUID, got `{text}`")))?;
     Ok(uuid.hyphenated().to_string())
@@ -121,9 +118,8 @@ fn parse_ticket_json(bytes: &[u8], field: Option<&str>) -> Result<Value, ApiErro
 pub async fn read_body(request: Request, limits: ReadLimits) -> Result<ReceivedBody, ApiError> {
     match body_kind(request.headers())? {
         BodyKind::Json => {
-            let too_large = || {
-                ApiError::too_large(format!("the ticket JSON is larger than {} bytes", limits.max_ticket_bytes))
-            };
+            let too_large =
+                || ApiError::too_large(format!("the ticket JSON is larger than {} bytes", limits.max_ticket_bytes));
             let declared_length = request
                 .headers()
                 .get(header::CONTENT_LENGTH)
@@ -179,7 +175,8 @@ async fn read_multipart(request: Request, limits: ReadLimits) -> Result<Received
                 return Err(ApiError::malformed("the multipart body has two `ticket` parts").at("ticket"));
             }
             let bytes = read_part(&mut field, limits.max_ticket_bytes as u64, limits).await?.map_err(|()| {
-                ApiError::too_large(format!("the ticket JSON is larger than {} bytes", limits.max_ticket_bytes)).at("ticket")
+                ApiError::too_large(format!("the ticket JSON is larger than {} bytes", limits.max_ticket_bytes))
+                    .at("ticket")
             })?;
             ticket = Some(parse_ticket_json(&bytes, Some("ticket"))?);
             continue;
@@ -187,13 +184,16 @@ async fn read_multipart(request: Request, limits: ReadLimits) -> Result<Received
         let index = files.len();
         let at = format!("attachments[{index}]");
         if index >= MAX_FILE_PARTS {
-            return Err(ApiError::too_large(format!("more than {MAX_FILE_PARTS} files in one ticket")).at("attachments"));
+            return Err(
+                ApiError::too_large(format!("more than {MAX_FILE_PARTS} files in one ticket")).at("attachments")
+            );
         }
         let file_name = field.file_name().map(str::to_string);
         let declared_type = field.content_type().map(normalize_mime);
         let data = read_part(&mut field, limits.max_attachment_bytes, limits).await?.map_err(|()| {
             let name = file_name.as_deref().unwrap_or(&part);
-            ApiError::too_large(format!("file `{name}` is larger than {} bytes", limits.max_attachment_bytes)).at(at.clone())
+            ApiError::too_large(format!("file `{name}` is larger than {} bytes", limits.max_attachment_bytes))
+                .at(at.clone())
         })?;
         files.push(ReceivedFile { part, file_name, declared_type, data });
     }

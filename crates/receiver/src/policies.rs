@@ -90,5 +90,6 @@ impl PolicySet {
 fn load_one(path: &Path) -> Result<Policy, LoadError> {
     let json = std::fs::read_to_string(path)
         .map_err(|e| LoadError::Read { path: path.to_path_buf(), message: e.to_string() })?;
-    parse_policy(&json, &Tzdb).map_err(|errors| LoadError::Invalid { path: path.to_path_buf(), problems: errors.to_string() })
+    parse_policy(&json, &Tzdb)
+        .map_err(|errors| LoadError::Invalid { path: path.to_path_buf(), problems: errors.to_string() })
 }

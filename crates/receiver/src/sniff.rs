@@ -61,11 +61,8 @@ impl std::fmt::Display for TypeProblem {
 
 /// The types accepted under a policy's list: its entries that the receiver can verify.
 pub fn accepted_types(policy_types: &[String]) -> Vec<String> {
-    let mut accepted: Vec<String> = policy_types
-        .iter()
-        .map(|t| normalize_mime(t))
-        .filter(|t| VERIFIABLE_TYPES.contains(&t.as_str()))
-        .collect();
+    let mut accepted: Vec<String> =
+        policy_types.iter().map(|t| normalize_mime(t)).filter(|t| VERIFIABLE_TYPES.contains(&t.as_str())).collect();
     accepted.dedup();
     accepted
 }
@@ -114,7 +111,10 @@ mod tests {
         assert!(matches!(check("image/svg+xml", b"<svg/>", &all()), Err(TypeProblem::NotAllowed { .. })));
         assert!(matches!(check("text/plain", PNG, &all()), Err(TypeProblem::ContentMismatch { .. })));
         assert!(matches!(check("image/png", b"just text", &all()), Err(TypeProblem::ContentMismatch { .. })));
-        assert!(matches!(check("application/pdf", b"MZ\x90\0", &all()), Err(TypeProblem::ContentMismatch { actual: None, .. })));
+        assert!(matches!(
+            check("application/pdf", b"MZ\x90\0", &all()),
+            Err(TypeProblem::ContentMismatch { actual: None, .. })
+        ));
     }
 
     #[test]

@@ -85,10 +85,8 @@ async fn static_headers(request: Request, next: Next) -> Response {
     if let Some(mime) = mime_for(served_path) {
         headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
     }
-    let is_html = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
+    let is_html =
+        headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
     if is_html {
         headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(PAGE_CSP));
     }

@@ -8,6 +8,7 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use chrono::SubsecRound;
 use triage_policy::ticket::TicketReceipt;
 
 use crate::db::{Inserted, StoredAnswer};
@@ -82,7 +83,8 @@ pub async fn create_ticket(State(state): State<AppState>, request: Request) -> R
         request_hash: request_hash.clone(),
         canonical_payload,
         client_ip: Some(client.to_string()),
-        received_at: state.now(),
+        // Whole seconds: due times read `12:30:00-03:00`, not `12:30:00.809666381-03:00`.
+        received_at: state.now().trunc_subsecs(0),
     };
     let new_ticket = validate::accept(&state.policies, ticket, body.files, &rules, facts)?;
     match state.db.insert(&new_ticket).await? {

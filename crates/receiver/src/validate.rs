@@ -253,8 +253,9 @@ fn classify(policy: &Policy, ticket: &TicketPayload) -> Result<(String, String),
             ));
         }
     }
-    let classification =
-        policy.classify(&answers).map_err(|e| ApiError::invalid("answers", format!("cannot classify the answers: {e}")))?;
+    let classification = policy
+        .classify(&answers)
+        .map_err(|e| ApiError::invalid("answers", format!("cannot classify the answers: {e}")))?;
     let trail: Vec<serde_json::Value> = classification
         .trail
         .iter()
@@ -306,7 +307,12 @@ struct TrustedPlan {
     user_id: Option<String>,
 }
 
-fn trusted_plan(policy: &Policy, ticket: &TicketPayload, rules: &Rules<'_>, now: DateTime<Utc>) -> Result<TrustedPlan, ApiError> {
+fn trusted_plan(
+    policy: &Policy,
+    ticket: &TicketPayload,
+    rules: &Rules<'_>,
+    now: DateTime<Utc>,
+) -> Result<TrustedPlan, ApiError> {
     let Some(secret) = rules.identity_secret else {
         // Demo mode: no secret, the browser's plan is taken if the policy has it.
         if policy.plan(&ticket.plan).is_none() {
@@ -379,7 +385,11 @@ fn check_attachments(
         let at = format!("attachments[{i}]");
         let size = file.data.len() as u64;
         if size > max_bytes {
-            return Err(ApiError::too_large(format!("file `{}` is {size} bytes; at most {max_bytes} are accepted", meta.name)).at(at));
+            return Err(ApiError::too_large(format!(
+                "file `{}` is {size} bytes; at most {max_bytes} are accepted",
+                meta.name
+            ))
+            .at(at));
         }
         if meta.size != size {
             return Err(ApiError::invalid(
@@ -425,10 +435,8 @@ fn parse_ms(text: &str) -> Option<i64> {
 }
 
 fn due_differs(browser: &DueTimes, server: &DueTimes) -> bool {
-    let pairs = [
-        (&browser.first_response.due, &server.first_response.due),
-        (&browser.resolution.due, &server.resolution.due),
-    ];
+    let pairs =
+        [(&browser.first_response.due, &server.first_response.due), (&browser.resolution.due, &server.resolution.due)];
     pairs.iter().any(|(b, s)| match (parse_ms(b), parse_ms(s)) {
         (Some(b), Some(s)) => (b - s).abs() > DUE_TOLERANCE_MS,
         _ => true,
@@ -550,9 +558,22 @@ mod tests {
         for good in ["ana@example.com", "a.b+tag@sub.example.com.br", "joão@exemplo.com.br", "x@xn--bcher-kva.de"] {
             assert!(is_email(good), "{good}");
         }
-        for bad in ["", "ana", "ana@", "@example.com", "ana@example", "ana@@example.com", "ana @example.com",
-                    "ana@exa mple.com", "ana@-example.com", "ana@example.c", "ana@1.2.3.4", ".ana@example.com",
-                    "a..b@example.com", "<ana>@example.com"] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@example.com",
+            "ana@example",
+            "ana@@example.com",
+            "ana @example.com",
+            "ana@exa mple.com",
+            "ana@-example.com",
+            "ana@example.c",
+            "ana@1.2.3.4",
+            ".ana@example.com",
+            "a..b@example.com",
+            "<ana>@example.com",
+        ] {
             assert!(!is_email(bad), "{bad}");
         }
     }

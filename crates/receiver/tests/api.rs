@@ -484,7 +484,9 @@ async fn identity_case(identity: Option<Value>) -> Value {
 async fn signed_identity_sets_the_plan() {
     let expires = (t0() + TimeDelta::hours(1)).timestamp();
     let signature = sign(b"owner-secret", "cust-9", "pro", expires);
-    let stored = identity_case(Some(json!({"user_id": "cust-9", "plan": "pro", "expires": expires, "signature": signature}))).await;
+    let stored =
+        identity_case(Some(json!({"user_id": "cust-9", "plan": "pro", "expires": expires, "signature": signature})))
+            .await;
     assert_eq!(stored["plan"], "pro");
     assert_eq!(stored["identity"]["status"], "verified");
     assert_eq!(stored["identity"]["user_id"], "cust-9");
@@ -497,7 +499,10 @@ async fn without_a_valid_identity_the_default_plan_is_used_and_flagged() {
     let forged = sign(b"guessed", "cust-9", "business-plus", expires);
     let cases = [
         (None, "missing"),
-        (Some(json!({"user_id": "cust-9", "plan": "business-plus", "expires": expires, "signature": forged})), "bad_signature"),
+        (
+            Some(json!({"user_id": "cust-9", "plan": "business-plus", "expires": expires, "signature": forged})),
+            "bad_signature",
+        ),
         (
             Some(json!({"user_id": "cust-9", "plan": "pro", "expires": t0().timestamp() - 1,
                         "signature": sign(b"owner-secret", "cust-9", "pro", t0().timestamp() - 1)})),
@@ -521,16 +526,20 @@ async fn admin_api_needs_the_token() {
     let anonymous = h.send(Request::get("/api/tickets").body(Body::empty()).unwrap()).await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
     assert_eq!(anonymous.header("www-authenticate"), Some("Bearer"));
-    let wrong = h
-        .send(Request::get("/api/tickets").header("authorization", "Bearer nope").body(Body::empty()).unwrap())
-        .await;
+    let wrong =
+        h.send(Request::get("/api/tickets").header("authorization", "Bearer nope").body(Body::empty()).unwrap()).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(wrong.error().0, "unauthorized");
     assert_eq!(h.admin_get("/api/tickets").await.status, StatusCode::OK);
 
     let off = Harness::with(|c| c.admin_token = None).await;
     let reply = off
-        .send(Request::get("/api/tickets").header("authorization", format!("Bearer {ADMIN}")).body(Body::empty()).unwrap())
+        .send(
+            Request::get("/api/tickets")
+                .header("authorization", format!("Bearer {ADMIN}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
     assert_eq!(reply.status, StatusCode::FORBIDDEN);
     assert_eq!(reply.error().0, "admin_disabled");
@@ -681,7 +690,13 @@ async fn cors_preflight_only_for_allowed_origins() {
             .unwrap()
     };
     let allowed = h.send(preflight("https://shop.example")).await;
-    assert!(allowed.status.is_success(), "{} {:?} {}", allowed.status, allowed.headers, String::from_utf8_lossy(&allowed.bytes));
+    assert!(
+        allowed.status.is_success(),
+        "{} {:?} {}",
+        allowed.status,
+        allowed.headers,
+        String::from_utf8_lossy(&allowed.bytes)
+    );
     assert_eq!(allowed.header("access-control-allow-origin"), Some("https://shop.example"));
     let allow_headers = allowed.header("access-control-allow-headers").unwrap().to_ascii_lowercase();
     for name in ["content-type", "idempotency-key", "x-shop-tenant"] {
@@ -807,4 +822,46 @@ async fn real_socket_serves_and_nothing_is_lost_across_a_restart() {
     let reopened = triage_receiver::db::Db::open(&db_path).await.unwrap();
     assert_eq!(reopened.count().await.unwrap(), 1, "the accepted ticket survives the restart");
     reopened.close().await;
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn binary_prints_its_address_and_stops_cleanly_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_triage-receiver"))
+        .args(["--bind", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("new/dirs/receiver.sqlite"))
+        .arg("--policy")
+        .arg(policies_dir().join("priority-p1-p4.json"))
+        .env("RUST_LOG", "warn")
+        .env_remove("TRIAGE_ADMIN_TOKEN")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("binary starts");
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let address =
+        line.trim().strip_prefix("listening on http://").unwrap_or_else(|| panic!("got {line:?}")).to_string();
+    assert!(!address.ends_with(":0"));
+
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    stream
+        .write_all(format!("GET /healthz HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).await.unwrap();
+    assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+
+    let status = Command::new("kill").args(["-TERM", &child.id().to_string()]).status().unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "SIGTERM is a clean shutdown, got {exit}");
+    assert!(dir.path().join("new/dirs/receiver.sqlite").exists());
 }

@@ -77,10 +77,7 @@ impl Harness {
 
     pub async fn admin_get(&self, path: &str) -> Reply {
         self.send(
-            Request::get(path)
-                .header("authorization", format!("Bearer {ADMIN}"))
-                .body(Body::empty())
-                .expect("request"),
+            Request::get(path).header("authorization", format!("Bearer {ADMIN}")).body(Body::empty()).expect("request"),
         )
         .await
     }
@@ -98,9 +95,8 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.bytes).unwrap_or_else(|e| {
-            panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes))
-        })
+        serde_json::from_slice(&self.bytes)
+            .unwrap_or_else(|e| panic!("body is not JSON ({e}): {}", String::from_utf8_lossy(&self.bytes)))
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
@@ -235,7 +231,8 @@ pub fn multipart_post(key: &str, parts: &[Part<'_>]) -> Request<Body> {
 
 /// The ticket with `files` listed as attachments (name, type, size).
 pub fn with_attachments(mut ticket: Value, files: &[(&str, &str, usize)]) -> Value {
-    ticket["attachments"] =
-        Value::Array(files.iter().map(|(name, mime, size)| json!({"name": name, "type": mime, "size": size})).collect());
+    ticket["attachments"] = Value::Array(
+        files.iter().map(|(name, mime, size)| json!({"name": name, "type": mime, "size": size})).collect(),
+    );
     ticket
 }
