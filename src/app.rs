@@ -7,14 +7,17 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use triage_policy::ticket::{
-    AnswerRecord, Contact, DueTime, DueTimes, EscalationRequest, Identity, PolicyRef, TicketPayload, TicketReceipt,
+    AnswerRecord, Contact, DueTime, DueTimes, EscalationRequest, Identity, PolicyRef,
+    TicketPayload, TicketReceipt,
 };
 use triage_policy::{Classification, Policy, Walk};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::components::validation::{self, Field, Problem};
-use crate::components::{broken::Broken, form::ContactForm, outcome::Outcome, questions::Questions, result::ResultView};
+use crate::components::{
+    broken::Broken, form::ContactForm, outcome::Outcome, questions::Questions, result::ResultView,
+};
 use crate::config::WidgetConfig;
 use crate::draft::{self, Draft, EscalationDraft, FormFields, Step};
 use crate::events::Emitter;
@@ -120,7 +123,8 @@ impl Widget {
     }
 
     pub fn emit(&self, name: &str, fields: &[(&str, JsValue)]) {
-        self.env.with_value(|env| env.emitter.emit_fields(name, fields));
+        self.env
+            .with_value(|env| env.emitter.emit_fields(name, fields));
     }
 
     /// The plan the customer is on: from `identify`, else `data-plan`, else the policy default
@@ -136,14 +140,18 @@ impl Widget {
     }
 
     fn answer_map(&self) -> BTreeMap<String, String> {
-        self.answers.with(|answers| answers.iter().cloned().collect())
+        self.answers
+            .with(|answers| answers.iter().cloned().collect())
     }
 
     /// The questionnaire's state for the current answers (tracked).
     pub fn walk(&self, policy: &Policy) -> Option<WalkState> {
         let map = self.answer_map();
         match policy.walk(&map).ok()? {
-            Walk::Ask { question, path } => Some(WalkState::Ask { question: question.id.clone(), answered: path.len() }),
+            Walk::Ask { question, path } => Some(WalkState::Ask {
+                question: question.id.clone(),
+                answered: path.len(),
+            }),
             Walk::Done(classification) => Some(WalkState::Done(classification)),
         }
     }
@@ -203,7 +211,9 @@ impl Widget {
     /// Records `answer` for `question` (dropping later answers when it changes the path) and
     /// moves on to the next question or the result.
     pub fn choose(&self, question: &str, answer: &str) {
-        let Some(policy) = self.policy.get_untracked() else { return };
+        let Some(policy) = self.policy.get_untracked() else {
+            return;
+        };
         self.remembered.update(|r| {
             r.insert(question.to_string(), answer.to_string());
         });
@@ -222,7 +232,10 @@ impl Widget {
 
     fn show_result(&self, policy: &Policy, classification: &Classification) {
         self.stage.set(Stage::Result);
-        self.emit("classified", &[("severity", JsValue::from_str(&classification.severity))]);
+        self.emit(
+            "classified",
+            &[("severity", JsValue::from_str(&classification.severity))],
+        );
         let locale = self.locale();
         let label = policy
             .severity(&classification.severity)
@@ -234,7 +247,10 @@ impl Widget {
             .and_then(|p| p.targets.get(&classification.severity))
             .map(|t| i18n::within(t.first_response.limit, locale))
             .unwrap_or_default();
-        self.announcement.set(i18n::fill(locale.strings().announce_result, &[&label, &first]));
+        self.announcement.set(i18n::fill(
+            locale.strings().announce_result,
+            &[&label, &first],
+        ));
     }
 
     /// Back: from a question to the previous one, from the result to the last question, from the
@@ -285,7 +301,10 @@ impl Widget {
         let s = self.strings();
         let escalation = self.escalation.get_untracked();
         if escalation.requested && escalation.reason.trim().is_empty() {
-            self.errors.set(vec![(Field::EscalationReason, s.escalate_reason_required.to_string())]);
+            self.errors.set(vec![(
+                Field::EscalationReason,
+                s.escalate_reason_required.to_string(),
+            )]);
             self.focus_field(Field::EscalationReason);
             return;
         }
@@ -308,14 +327,26 @@ impl Widget {
 
     /// Re-checks one field as the customer types, once it has been flagged.
     pub fn recheck(&self, field: Field) {
-        if !self.errors.with_untracked(|errors| errors.iter().any(|(f, _)| *f == field)) {
+        if !self
+            .errors
+            .with_untracked(|errors| errors.iter().any(|(f, _)| *f == field))
+        {
             return;
         }
-        let Some(policy) = self.policy.get_untracked() else { return };
+        let Some(policy) = self.policy.get_untracked() else {
+            return;
+        };
         let problems = self.fields.with_untracked(|fields| {
-            validation::validate(fields, &policy.file().contact.required, !policy.file().products.is_empty())
+            validation::validate(
+                fields,
+                &policy.file().contact.required,
+                !policy.file().products.is_empty(),
+            )
         });
-        let still = problems.into_iter().find(|(f, _)| *f == field).map(|(_, p)| self.problem_text(&p));
+        let still = problems
+            .into_iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, p)| self.problem_text(&p));
         self.errors.update(|errors| match still {
             Some(text) => {
                 for entry in errors.iter_mut().filter(|(f, _)| *f == field) {
@@ -328,18 +359,35 @@ impl Widget {
 
     /// Validates and sends the ticket.
     pub fn send(&self) {
-        let Some(policy) = self.policy.get_untracked() else { return };
-        let Some(classification) = self.classification() else { return };
+        let Some(policy) = self.policy.get_untracked() else {
+            return;
+        };
+        let Some(classification) = self.classification() else {
+            return;
+        };
         let problems = self.fields.with_untracked(|fields| {
-            validation::validate(fields, &policy.file().contact.required, !policy.file().products.is_empty())
+            validation::validate(
+                fields,
+                &policy.file().contact.required,
+                !policy.file().products.is_empty(),
+            )
         });
-        let mut errors: Vec<(Field, String)> = problems.iter().map(|(f, p)| (*f, self.problem_text(p))).collect();
+        let mut errors: Vec<(Field, String)> = problems
+            .iter()
+            .map(|(f, p)| (*f, self.problem_text(p)))
+            .collect();
         // File problems found when they were picked stay until the customer changes the files.
-        errors.extend(self.errors.with_untracked(|e| e.iter().filter(|(f, _)| *f == Field::Attachments).cloned().collect::<Vec<_>>()));
+        errors.extend(self.errors.with_untracked(|e| {
+            e.iter()
+                .filter(|(f, _)| *f == Field::Attachments)
+                .cloned()
+                .collect::<Vec<_>>()
+        }));
         if let Some((first, _)) = errors.first() {
             let first = *first;
             self.errors.set(errors);
-            self.form_error.set(Some(self.strings().fix_fields.to_string()));
+            self.form_error
+                .set(Some(self.strings().fix_fields.to_string()));
             self.focus_field(first);
             return;
         }
@@ -347,7 +395,9 @@ impl Widget {
         self.form_error.set(None);
         let ticket = self.build_ticket(&policy, &classification);
         let files = self.files.get_untracked();
-        let (send_config, emitter) = self.env.with_value(|env| (env.send.clone(), env.emitter.clone()));
+        let (send_config, emitter) = self
+            .env
+            .with_value(|env| (env.send.clone(), env.emitter.clone()));
         self.stage.set(Stage::Sending);
         self.announcement.set(self.strings().sending.to_string());
         let widget = *self;
@@ -419,26 +469,43 @@ impl Widget {
                 web_sys::console::error_1(&JsValue::from_str(&format!(
                     "triage-widget: due times could not be computed ({error:?}); the receiver will compute them"
                 )));
-                let empty = DueTime { due: String::new(), average_due: None };
-                DueTimes { first_response: empty.clone(), resolution: empty }
+                let empty = DueTime {
+                    due: String::new(),
+                    average_due: None,
+                };
+                DueTimes {
+                    first_response: empty.clone(),
+                    resolution: empty,
+                }
             }
         };
         let escalation = self.escalation.get_untracked();
-        let escalation = (escalation.requested && !escalation.severity.is_empty())
-            .then(|| EscalationRequest { severity: escalation.severity, reason: escalation.reason.trim().to_string() });
+        let escalation =
+            (escalation.requested && !escalation.severity.is_empty()).then(|| EscalationRequest {
+                severity: escalation.severity,
+                reason: escalation.reason.trim().to_string(),
+            });
         let fields = self.fields.get_untracked();
         let optional = |text: &str| (!text.trim().is_empty()).then(|| text.trim().to_string());
         let files = self.files.get_untracked();
         let honeypot = self.honeypot.get_untracked();
-        let (locale_tag, zone) = self.env.with_value(|env| (env.locale.tag().to_string(), env.zone.clone()));
+        let (locale_tag, zone) = self
+            .env
+            .with_value(|env| (env.locale.tag().to_string(), env.zone.clone()));
         TicketPayload {
-            policy: PolicyRef { id: policy.id().to_string(), version: policy.version().to_string() },
+            policy: PolicyRef {
+                id: policy.id().to_string(),
+                version: policy.version().to_string(),
+            },
             plan,
             severity: classification.severity.clone(),
             answers: classification
                 .trail
                 .iter()
-                .map(|step| AnswerRecord { question: step.question.clone(), answer: step.answer.clone() })
+                .map(|step| AnswerRecord {
+                    question: step.question.clone(),
+                    answer: step.answer.clone(),
+                })
                 .collect(),
             reasons,
             escalation,
@@ -461,12 +528,17 @@ impl Widget {
                     size: file.size() as u64,
                 })
                 .collect(),
-            page_url: web_sys::window().and_then(|w| w.location().href().ok()).unwrap_or_default(),
+            page_url: web_sys::window()
+                .and_then(|w| w.location().href().ok())
+                .unwrap_or_default(),
             locale: locale_tag,
             time_zone: zone,
             created_at: now.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             identity: self.identity.get_untracked(),
-            fill_ms: self.opened_at.get_untracked().map(|at| (js_sys::Date::now() - at).max(0.0) as u64),
+            fill_ms: self
+                .opened_at
+                .get_untracked()
+                .map(|at| (js_sys::Date::now() - at).max(0.0) as u64),
             website: optional(&honeypot),
         }
     }
@@ -505,16 +577,26 @@ impl Widget {
     pub fn identify(&self, values: &JsValue) {
         self.prefill(values);
         let get = |key: &str| js_sys::Reflect::get(values, &JsValue::from_str(key)).ok();
-        let text = |key: &str| get(key).and_then(|v| v.as_string()).filter(|v| !v.is_empty());
+        let text = |key: &str| {
+            get(key)
+                .and_then(|v| v.as_string())
+                .filter(|v| !v.is_empty())
+        };
         let plan = text("plan");
         self.identified_plan.set(plan.clone());
         let user_id = text("userId").or_else(|| text("user_id"));
-        let expires = get("expires").and_then(|v| v.as_f64().or_else(|| v.as_string().and_then(|s| s.parse().ok())));
+        let expires = get("expires").and_then(|v| {
+            v.as_f64()
+                .or_else(|| v.as_string().and_then(|s| s.parse().ok()))
+        });
         let signature = text("signature");
         let identity = match (user_id, plan, expires, signature) {
-            (Some(user_id), Some(plan), Some(expires), Some(signature)) => {
-                Some(Identity { user_id, plan, expires: expires as i64, signature })
-            }
+            (Some(user_id), Some(plan), Some(expires), Some(signature)) => Some(Identity {
+                user_id,
+                plan,
+                expires: expires as i64,
+                signature,
+            }),
             _ => None,
         };
         self.identity.set(identity);
@@ -522,7 +604,9 @@ impl Widget {
 
     /// Fetches and parses the policy, restores the draft, and starts the outbox.
     pub async fn load(&self) {
-        let (url, config_error) = self.env.with_value(|env| (env.config.policy_url.clone(), env.config_error.clone()));
+        let (url, config_error) = self
+            .env
+            .with_value(|env| (env.config.policy_url.clone(), env.config_error.clone()));
         if let Some(message) = config_error {
             self.fail(&message);
             return;
@@ -625,7 +709,12 @@ impl Widget {
             Stage::Form => Step::Form,
             _ => return None,
         };
-        Some(Draft { answers: self.answers.get(), step, escalation: self.escalation.get(), fields: self.fields.get() })
+        Some(Draft {
+            answers: self.answers.get(),
+            step,
+            escalation: self.escalation.get(),
+            fields: self.fields.get(),
+        })
     }
 }
 
@@ -637,8 +726,14 @@ pub enum WalkState {
 }
 
 fn session_flag(open: bool) {
-    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else { return };
-    let _ = if open { storage.set_item(OPEN_KEY, "1") } else { storage.remove_item(OPEN_KEY) };
+    let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) else {
+        return;
+    };
+    let _ = if open {
+        storage.set_item(OPEN_KEY, "1")
+    } else {
+        storage.remove_item(OPEN_KEY)
+    };
 }
 
 fn focus_later(root: web_sys::ShadowRoot, selector: &str) {
@@ -656,22 +751,31 @@ fn focus_later(root: web_sys::ShadowRoot, selector: &str) {
 /// GETs `url` as text; the error names what failed (network, HTTP status).
 async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or_else(|| "no window".to_string())?;
-    let response = JsFuture::from(window.fetch_with_str(url)).await.map_err(|e| {
-        let mut text = String::from("network error");
-        if let Some(message) = js_sys::Reflect::get(&e, &JsValue::from_str("message")).ok().and_then(|m| m.as_string()) {
-            text.push_str(" (");
-            text.push_str(&message);
-            text.push(')');
-        }
-        text
-    })?;
-    let response: web_sys::Response = response.dyn_into().map_err(|_| "fetch returned no Response".to_string())?;
+    let response = JsFuture::from(window.fetch_with_str(url))
+        .await
+        .map_err(|e| {
+            let mut text = String::from("network error");
+            if let Some(message) = js_sys::Reflect::get(&e, &JsValue::from_str("message"))
+                .ok()
+                .and_then(|m| m.as_string())
+            {
+                text.push_str(" (");
+                text.push_str(&message);
+                text.push(')');
+            }
+            text
+        })?;
+    let response: web_sys::Response = response
+        .dyn_into()
+        .map_err(|_| "fetch returned no Response".to_string())?;
     if !response.ok() {
         let mut text = String::from("HTTP ");
         text.push_str(&response.status().to_string());
         return Err(text);
     }
-    let body = response.text().map_err(|_| "the body could not be read".to_string())?;
+    let body = response
+        .text()
+        .map_err(|_| "the body could not be read".to_string())?;
     JsFuture::from(body)
         .await
         .ok()
@@ -685,7 +789,9 @@ fn save_drafts(widget: Widget) {
         if !widget.restored.get() {
             return;
         }
-        let Some(policy) = widget.policy.get() else { return };
+        let Some(policy) = widget.policy.get() else {
+            return;
+        };
         if let Some(draft) = widget.draft() {
             draft::save(policy.id(), &draft);
         }
@@ -731,8 +837,12 @@ pub fn App(widget: Widget) -> impl IntoView {
         3 => view! { <ResultView widget=widget /> }.into_any(),
         4 => view! { <ContactForm widget=widget /> }.into_any(),
         _ => match widget.stage.get_untracked() {
-            Stage::Sent(receipt) => view! { <Outcome widget=widget receipt=Some(receipt) pending=0 /> }.into_any(),
-            Stage::Queued(pending) => view! { <Outcome widget=widget receipt=None pending=pending /> }.into_any(),
+            Stage::Sent(receipt) => {
+                view! { <Outcome widget=widget receipt=Some(receipt) pending=0 /> }.into_any()
+            }
+            Stage::Queued(pending) => {
+                view! { <Outcome widget=widget receipt=None pending=pending /> }.into_any()
+            }
             _ => ().into_any(),
         },
     };
@@ -764,10 +874,17 @@ pub fn App(widget: Widget) -> impl IntoView {
 }
 
 /// Keeps Tab and Shift+Tab inside the dialog.
-fn trap_focus(ev: &web_sys::KeyboardEvent, dialog: &web_sys::HtmlDivElement, root: &web_sys::ShadowRoot) {
-    const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):not([tabindex=\"-1\"]), \
+fn trap_focus(
+    ev: &web_sys::KeyboardEvent,
+    dialog: &web_sys::HtmlDivElement,
+    root: &web_sys::ShadowRoot,
+) {
+    const FOCUSABLE: &str =
+        "a[href], button:not([disabled]), input:not([disabled]):not([tabindex=\"-1\"]), \
                              select:not([disabled]), textarea:not([disabled]), [tabindex=\"0\"]";
-    let Ok(list) = dialog.query_selector_all(FOCUSABLE) else { return };
+    let Ok(list) = dialog.query_selector_all(FOCUSABLE) else {
+        return;
+    };
     let elements: Vec<web_sys::HtmlElement> = (0..list.length())
         .filter_map(|i| list.get(i))
         .filter_map(|node| node.dyn_into::<web_sys::HtmlElement>().ok())
@@ -777,9 +894,15 @@ fn trap_focus(ev: &web_sys::KeyboardEvent, dialog: &web_sys::HtmlDivElement, roo
                 .is_none_or(|input| input.type_() != "radio" || input.checked())
         })
         .collect();
-    let (Some(first), Some(last)) = (elements.first(), elements.last()) else { return };
+    let (Some(first), Some(last)) = (elements.first(), elements.last()) else {
+        return;
+    };
     let active = root.active_element();
-    let active_is = |el: &web_sys::HtmlElement| active.as_ref().is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>());
+    let active_is = |el: &web_sys::HtmlElement| {
+        active
+            .as_ref()
+            .is_some_and(|a| a == el.unchecked_ref::<web_sys::Element>())
+    };
     let inside = active.as_ref().is_some_and(|a| dialog.contains(Some(a)));
     if ev.shift_key() {
         if !inside || active_is(first) {

@@ -55,11 +55,18 @@ fn optional_string(config: &JsValue, field: &'static str) -> Result<Option<Strin
     match value.as_string() {
         Some(text) if text.trim().is_empty() => Ok(None),
         Some(text) => Ok(Some(text.trim().to_string())),
-        None => Err(ConfigError { field, message: "must be a string".into() }),
+        None => Err(ConfigError {
+            field,
+            message: "must be a string".into(),
+        }),
     }
 }
 
-fn required_string(config: &JsValue, field: &'static str, attribute: &str) -> Result<String, ConfigError> {
+fn required_string(
+    config: &JsValue,
+    field: &'static str,
+    attribute: &str,
+) -> Result<String, ConfigError> {
     optional_string(config, field)?.ok_or_else(|| ConfigError {
         field,
         message: format!("is required (set {attribute} on the script tag)"),
@@ -70,15 +77,22 @@ impl WidgetConfig {
     /// Reads `{ policy, endpoint, plan?, locale?, fallback?, headers?, pageLang?, launcher? }`.
     pub fn from_js(config: &JsValue) -> Result<WidgetConfig, ConfigError> {
         if !config.is_object() {
-            return Err(ConfigError { field: "config", message: "must be an object".into() });
+            return Err(ConfigError {
+                field: "config",
+                message: "must be an object".into(),
+            });
         }
         let headers_value = get(config, "headers");
         let mut headers = Vec::new();
         if !(headers_value.is_undefined() || headers_value.is_null()) {
-            let object = headers_value.dyn_ref::<js_sys::Object>().ok_or_else(|| ConfigError {
-                field: "headers",
-                message: "must be an object of header names to string values (data-headers JSON)".into(),
-            })?;
+            let object = headers_value
+                .dyn_ref::<js_sys::Object>()
+                .ok_or_else(|| ConfigError {
+                    field: "headers",
+                    message:
+                        "must be an object of header names to string values (data-headers JSON)"
+                            .into(),
+                })?;
             for entry in js_sys::Object::entries(object).iter() {
                 let pair = js_sys::Array::from(&entry);
                 let name = pair.get(0).as_string().unwrap_or_default();
@@ -89,7 +103,9 @@ impl WidgetConfig {
                 headers.push((name, value));
             }
         }
-        let launcher = get(config, "launcher").dyn_into::<web_sys::HtmlElement>().ok();
+        let launcher = get(config, "launcher")
+            .dyn_into::<web_sys::HtmlElement>()
+            .ok();
         Ok(WidgetConfig {
             policy_url: required_string(config, "policy", "data-policy")?,
             endpoint: required_string(config, "endpoint", "data-endpoint")?,
@@ -111,7 +127,7 @@ pub fn safe_link(url: &str) -> Option<&str> {
     if url.is_empty() || url.chars().any(|c| c.is_control()) {
         return None;
     }
-    let scheme_end = url.find(|c: char| matches!(c, ':' | '/' | '?' | '#'));
+    let scheme_end = url.find([':', '/', '?', '#']);
     match scheme_end {
         Some(at) if url[at..].starts_with(':') => {
             let scheme = url[..at].to_ascii_lowercase();
@@ -127,11 +143,20 @@ mod tests {
 
     #[test]
     fn only_web_and_mail_links_are_accepted() {
-        assert_eq!(safe_link("https://status.example.com"), Some("https://status.example.com"));
+        assert_eq!(
+            safe_link("https://status.example.com"),
+            Some("https://status.example.com")
+        );
         assert_eq!(safe_link(" HTTP://x.test/a "), Some("HTTP://x.test/a"));
-        assert_eq!(safe_link("mailto:help@example.com"), Some("mailto:help@example.com"));
+        assert_eq!(
+            safe_link("mailto:help@example.com"),
+            Some("mailto:help@example.com")
+        );
         assert_eq!(safe_link("/support"), Some("/support"));
-        assert_eq!(safe_link("//cdn.example.com/x"), Some("//cdn.example.com/x"));
+        assert_eq!(
+            safe_link("//cdn.example.com/x"),
+            Some("//cdn.example.com/x")
+        );
         assert_eq!(safe_link("javascript:alert(1)"), None);
         assert_eq!(safe_link("JavaScript:alert(1)"), None);
         assert_eq!(safe_link("java\tscript:alert(1)"), None);

@@ -78,14 +78,19 @@ fn local_storage() -> Option<web_sys::Storage> {
 
 /// The saved draft for `policy_id`, if any.
 pub fn load(policy_id: &str) -> Option<Draft> {
-    let raw = local_storage()?.get_item(&storage_key(policy_id)).ok().flatten()?;
+    let raw = local_storage()?
+        .get_item(&storage_key(policy_id))
+        .ok()
+        .flatten()?;
     decode(&raw)
 }
 
 /// Saves (or, when empty, removes) the draft. Storage failures (private mode, quota) are
 /// reported once per call on the console and otherwise ignored: the draft stays in memory.
 pub fn save(policy_id: &str, draft: &Draft) {
-    let Some(storage) = local_storage() else { return };
+    let Some(storage) = local_storage() else {
+        return;
+    };
     let key = storage_key(policy_id);
     let result = if draft.is_empty() {
         storage.remove_item(&key)
@@ -93,7 +98,10 @@ pub fn save(policy_id: &str, draft: &Draft) {
         storage.set_item(&key, &encode(draft))
     };
     if let Err(error) = result {
-        web_sys::console::warn_2(&"triage-widget: could not save the draft to localStorage".into(), &error);
+        web_sys::console::warn_2(
+            &"triage-widget: could not save the draft to localStorage".into(),
+            &error,
+        );
     }
 }
 
@@ -111,10 +119,21 @@ mod tests {
     #[test]
     fn a_draft_survives_encoding() {
         let draft = Draft {
-            answers: vec![("impact".into(), "down".into()), ("workaround".into(), "none".into())],
+            answers: vec![
+                ("impact".into(), "down".into()),
+                ("workaround".into(), "none".into()),
+            ],
             step: Step::Form,
-            escalation: EscalationDraft { requested: true, severity: "P1".into(), reason: "payroll".into() },
-            fields: FormFields { name: "Ana".into(), email: "ana@example.com".into(), ..FormFields::default() },
+            escalation: EscalationDraft {
+                requested: true,
+                severity: "P1".into(),
+                reason: "payroll".into(),
+            },
+            fields: FormFields {
+                name: "Ana".into(),
+                email: "ana@example.com".into(),
+                ..FormFields::default()
+            },
         };
         assert_eq!(decode(&encode(&draft)), Some(draft));
     }
@@ -126,6 +145,9 @@ mod tests {
         assert_eq!(partial.fields.name, "Ana");
         assert_eq!(partial.step, Step::Questions);
         assert!(Draft::default().is_empty());
-        assert_eq!(storage_key("priority-p1-p4"), "triage-widget:draft:priority-p1-p4");
+        assert_eq!(
+            storage_key("priority-p1-p4"),
+            "triage-widget:draft:priority-p1-p4"
+        );
     }
 }

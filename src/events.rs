@@ -17,14 +17,22 @@ pub struct Emitter {
 impl Emitter {
     /// Wraps the loader's `emit(name, detail)` function.
     pub fn new(f: js_sys::Function) -> Self {
-        Self { callback: Rc::new(f) }
+        Self {
+            callback: Rc::new(f),
+        }
     }
 
     /// Calls `emit(name, detail)`. Names: `ready`, `open`, `close`, `classified`, `queued`,
     /// `submitted`, `error` (see ARCHITECTURE.md).
     pub fn emit(&self, name: &str, detail: &JsValue) {
-        if let Err(thrown) = self.callback.call2(&JsValue::NULL, &JsValue::from_str(name), detail) {
-            web_sys::console::error_2(&JsValue::from_str("triage-widget: an event listener threw"), &thrown);
+        if let Err(thrown) = self
+            .callback
+            .call2(&JsValue::NULL, &JsValue::from_str(name), detail)
+        {
+            web_sys::console::error_2(
+                &JsValue::from_str("triage-widget: an event listener threw"),
+                &thrown,
+            );
         }
     }
 

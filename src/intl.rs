@@ -60,7 +60,9 @@ fn offset_formatter(zone: &str) -> Option<DateTimeFormat> {
             ("second", "numeric"),
         ]);
         let formatter = DateTimeFormat::new(&JsValue::from_str("en-US"), &opts).ok();
-        cache.borrow_mut().insert(zone.to_string(), formatter.clone());
+        cache
+            .borrow_mut()
+            .insert(zone.to_string(), formatter.clone());
         formatter
     })
 }
@@ -73,10 +75,15 @@ impl Clone for DateTimeFormat {
 
 /// Wall-clock fields read from `formatToParts`.
 fn wall_clock_seconds(parts: &js_sys::Array) -> Option<i64> {
-    let (mut year, mut month, mut day, mut hour, mut minute, mut second) = (None, None, None, None, None, None);
+    let (mut year, mut month, mut day, mut hour, mut minute, mut second) =
+        (None, None, None, None, None, None);
     for part in parts.iter() {
-        let kind = js_sys::Reflect::get(&part, &JsValue::from_str("type")).ok()?.as_string()?;
-        let value = js_sys::Reflect::get(&part, &JsValue::from_str("value")).ok()?.as_string()?;
+        let kind = js_sys::Reflect::get(&part, &JsValue::from_str("type"))
+            .ok()?
+            .as_string()?;
+        let value = js_sys::Reflect::get(&part, &JsValue::from_str("value"))
+            .ok()?
+            .as_string()?;
         let slot = match kind.as_str() {
             "year" => &mut year,
             "month" => &mut month,
@@ -88,10 +95,18 @@ fn wall_clock_seconds(parts: &js_sys::Array) -> Option<i64> {
         };
         *slot = value.parse::<i64>().ok();
     }
-    let date = NaiveDate::from_ymd_opt(i32::try_from(year?).ok()?, u32::try_from(month?).ok()?, u32::try_from(day?).ok()?)?;
+    let date = NaiveDate::from_ymd_opt(
+        i32::try_from(year?).ok()?,
+        u32::try_from(month?).ok()?,
+        u32::try_from(day?).ok()?,
+    )?;
     // Some engines print midnight as 24 even with h23; treat it as 0.
     let hour = hour? % 24;
-    let local = date.and_hms_opt(u32::try_from(hour).ok()?, u32::try_from(minute?).ok()?, u32::try_from(second?).ok()?)?;
+    let local = date.and_hms_opt(
+        u32::try_from(hour).ok()?,
+        u32::try_from(minute?).ok()?,
+        u32::try_from(second?).ok()?,
+    )?;
     Some(local.and_utc().timestamp())
 }
 
@@ -105,8 +120,9 @@ impl ZoneResolver for IntlZones {
         // Whole seconds: formatToParts has no sub-second field.
         let seconds = utc.timestamp();
         let parts = formatter.format_to_parts(seconds as f64 * 1000.0);
-        let local = wall_clock_seconds(&parts)
-            .ok_or_else(|| ZoneError::new(zone, "Intl.DateTimeFormat returned an unreadable date"))?;
+        let local = wall_clock_seconds(&parts).ok_or_else(|| {
+            ZoneError::new(zone, "Intl.DateTimeFormat returned an unreadable date")
+        })?;
         let offset = i32::try_from(local - seconds)
             .map_err(|_| ZoneError::new(zone, "offset out of range"))?;
         FixedOffset::east_opt(offset).ok_or_else(|| ZoneError::new(zone, "offset out of range"))
@@ -117,7 +133,9 @@ impl ZoneResolver for IntlZones {
 pub fn customer_time_zone() -> String {
     DateTimeFormat::new(&JsValue::UNDEFINED, &JsValue::UNDEFINED)
         .ok()
-        .and_then(|f| js_sys::Reflect::get(&f.resolved_options(), &JsValue::from_str("timeZone")).ok())
+        .and_then(|f| {
+            js_sys::Reflect::get(&f.resolved_options(), &JsValue::from_str("timeZone")).ok()
+        })
         .and_then(|zone| zone.as_string())
         .filter(|zone| !zone.is_empty())
         .unwrap_or_else(|| "UTC".to_string())
@@ -154,5 +172,7 @@ pub fn format_due<Tz: TimeZone>(instant: &DateTime<Tz>, locale: &str, zone: &str
 /// The current instant from the browser's clock.
 pub fn now() -> DateTime<Utc> {
     let ms = js_sys::Date::now();
-    Utc.timestamp_millis_opt(ms as i64).single().unwrap_or_default()
+    Utc.timestamp_millis_opt(ms as i64)
+        .single()
+        .unwrap_or_default()
 }

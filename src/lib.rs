@@ -82,9 +82,15 @@ impl WidgetHandle {
 
 /// Languages the browser prefers, most preferred first.
 fn browser_languages() -> Vec<String> {
-    let Some(window) = web_sys::window() else { return Vec::new() };
+    let Some(window) = web_sys::window() else {
+        return Vec::new();
+    };
     let navigator = window.navigator();
-    let mut languages: Vec<String> = navigator.languages().iter().filter_map(|l| l.as_string()).collect();
+    let mut languages: Vec<String> = navigator
+        .languages()
+        .iter()
+        .filter_map(|l| l.as_string())
+        .collect();
     if languages.is_empty() {
         languages.extend(navigator.language());
     }
@@ -96,7 +102,11 @@ fn browser_languages() -> Vec<String> {
 /// detail)` receives the events. A broken configuration or policy still mounts: the panel then
 /// offers the fallback contact, and the problem is reported once on the console and as `error`.
 #[wasm_bindgen]
-pub fn mount(root: web_sys::ShadowRoot, config: JsValue, emit: js_sys::Function) -> Result<WidgetHandle, JsValue> {
+pub fn mount(
+    root: web_sys::ShadowRoot,
+    config: JsValue,
+    emit: js_sys::Function,
+) -> Result<WidgetHandle, JsValue> {
     let emitter = Emitter::new(emit);
     let (config, config_error) = match WidgetConfig::from_js(&config) {
         Ok(config) => (config, None),
@@ -104,7 +114,9 @@ pub fn mount(root: web_sys::ShadowRoot, config: JsValue, emit: js_sys::Function)
         Err(error) => {
             // Keep what can be read (fallback, locale, launcher) to show the fallback panel.
             let read = |key: &str| {
-                js_sys::Reflect::get(&config, &JsValue::from_str(key)).ok().and_then(|v| v.as_string())
+                js_sys::Reflect::get(&config, &JsValue::from_str(key))
+                    .ok()
+                    .and_then(|v| v.as_string())
             };
             let fallback_config = WidgetConfig {
                 policy_url: String::new(),
@@ -131,7 +143,10 @@ pub fn mount(root: web_sys::ShadowRoot, config: JsValue, emit: js_sys::Function)
         date_locale: i18n::date_locale(locale, languages.iter().map(String::as_str)),
         zone: intl::customer_time_zone(),
         locale,
-        send: SendConfig { endpoint: config.endpoint.clone(), headers: config.headers.clone() },
+        send: SendConfig {
+            endpoint: config.endpoint.clone(),
+            headers: config.headers.clone(),
+        },
         config,
         config_error,
         emitter: emitter.clone(),
@@ -140,7 +155,9 @@ pub fn mount(root: web_sys::ShadowRoot, config: JsValue, emit: js_sys::Function)
     let send_config = env.send.clone();
     let has_endpoint = !send_config.endpoint.is_empty();
 
-    let document = web_sys::window().and_then(|w| w.document()).ok_or_else(|| JsValue::from_str("no document"))?;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or_else(|| JsValue::from_str("no document"))?;
     let container: web_sys::HtmlElement = document.create_element("div")?.dyn_into()?;
     container.set_class_name("tw-root");
     container.set_lang(locale.tag());
@@ -148,14 +165,21 @@ pub fn mount(root: web_sys::ShadowRoot, config: JsValue, emit: js_sys::Function)
 
     let owner = Owner::new();
     let widget = owner.with(|| Widget::new(env));
-    let view = owner.with(|| leptos::mount::mount_to(container.clone(), move || view! { <App widget=widget /> }));
+    let view = owner.with(|| {
+        leptos::mount::mount_to(container.clone(), move || view! { <App widget=widget /> })
+    });
 
     if has_endpoint {
         send::set_delivery_listener(Box::new(move |policy_id, receipt| {
             draft::clear(&policy_id);
-            if matches!(widget.stage.get_untracked(), Stage::Queued(_) | Stage::Sending) {
+            if matches!(
+                widget.stage.get_untracked(),
+                Stage::Queued(_) | Stage::Sending
+            ) {
                 let s = widget.strings();
-                widget.announcement.set(i18n::fill(s.delivered_later, &[&receipt.reference]));
+                widget
+                    .announcement
+                    .set(i18n::fill(s.delivered_later, &[&receipt.reference]));
                 widget.stage.set(Stage::Sent(receipt));
             }
         }));
@@ -165,6 +189,10 @@ pub fn mount(root: web_sys::ShadowRoot, config: JsValue, emit: js_sys::Function)
 
     Ok(WidgetHandle {
         widget,
-        mounted: Rc::new(RefCell::new(Some(Mounted { view: Box::new(view), container, owner }))),
+        mounted: Rc::new(RefCell::new(Some(Mounted {
+            view: Box::new(view),
+            container,
+            owner,
+        }))),
     })
 }

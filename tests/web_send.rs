@@ -245,3 +245,31 @@ async fn attachments_go_as_multipart_with_the_ticket_part_first() {
     assert_eq!(field(&parts.get(2), &["file"]).as_string().as_deref(), Some("log.pdf"));
     assert_eq!(field(&parts.get(2), &["text"]).as_string().as_deref(), Some("PDF"));
 }
+
+#[wasm_bindgen_test]
+async fn a_queued_ticket_refused_in_the_background_is_handed_back_not_lost() {
+    clear_outbox().await;
+    let handed_back: std::rc::Rc<std::cell::RefCell<Vec<(TicketPayload, u16, Option<String>)>>> = Default::default();
+    let sink = handed_back.clone();
+    send::set_rejection_listener(Box::new(move |ticket, status, error| sink.borrow_mut().push((ticket, status, error.field))));
+    let requests = script_fetch(answers(serde_json::json!([
+        {"network": true}, {"network": true}, {"network": true},
+        {"status": 422, "body": r#"{"error":{"code":"invalid_field","message":"subject is too long","field":"subject"}}"#}
+    ])));
+    let emit = recorder();
+    let outcome = send::submit(&config(), Submission { ticket: ticket(), files: vec![] }, &Emitter::new(emit.clone())).await;
+    assert_eq!(outcome, SendOutcome::Queued { pending: 1 });
+    for _ in 0..60 {
+        if !handed_back.borrow().is_empty() {
+            break;
+        }
+        gloo_timers::future::sleep(Duration::from_millis(100)).await;
+    }
+    let handed_back = handed_back.borrow();
+    assert_eq!(handed_back.len(), 1, "the refused ticket reaches the listener");
+    assert_eq!(handed_back[0].0, ticket());
+    assert_eq!((handed_back[0].1, handed_back[0].2.as_deref()), (422, Some("subject")));
+    assert_eq!(requests.length(), 4);
+    assert_eq!(outbox::count().await.expect("count"), 0);
+    assert_eq!(event_names(&emit), ["queued", "error"]);
+}

@@ -16,7 +16,9 @@ const PRIORITY: &str = include_str!("../www/policies/priority-p1-p4.json");
 const IMPACT: &str = include_str!("../www/policies/impact-t1-t4.json");
 
 fn document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
+    web_sys::window()
+        .and_then(|w| w.document())
+        .expect("a document")
 }
 
 /// A URL serving `text` (the widget fetches its policy).
@@ -46,21 +48,38 @@ impl Drop for Mounted {
 
 impl Mounted {
     fn event_names(&self) -> Vec<String> {
-        self.events.borrow().iter().map(|(name, _)| name.clone()).collect()
+        self.events
+            .borrow()
+            .iter()
+            .map(|(name, _)| name.clone())
+            .collect()
     }
 
     fn event_message(&self, name: &str) -> Option<String> {
-        self.events.borrow().iter().find(|(n, _)| n == name).and_then(|(_, detail)| {
-            js_sys::Reflect::get(detail, &JsValue::from_str("message")).ok().and_then(|m| m.as_string())
-        })
+        self.events
+            .borrow()
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, detail)| {
+                js_sys::Reflect::get(detail, &JsValue::from_str("message"))
+                    .ok()
+                    .and_then(|m| m.as_string())
+            })
     }
 
     fn find(&self, selector: &str) -> Option<web_sys::HtmlElement> {
-        self.root.query_selector(selector).ok().flatten().and_then(|e| e.dyn_into().ok())
+        self.root
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into().ok())
     }
 
     fn all_text(&self, selector: &str) -> Vec<String> {
-        let list = self.root.query_selector_all(selector).expect("valid selector");
+        let list = self
+            .root
+            .query_selector_all(selector)
+            .expect("valid selector");
         (0..list.length())
             .filter_map(|i| list.get(i))
             .map(|n| n.text_content().unwrap_or_default().trim().to_string())
@@ -75,22 +94,34 @@ impl Mounted {
             }
             gloo_timers::future::TimeoutFuture::new(10).await;
         }
-        panic!("`{selector}` never appeared; panel: {}", self.root.inner_html());
+        panic!(
+            "`{selector}` never appeared; panel: {}",
+            self.root.inner_html()
+        );
     }
 
     /// Waits until the step heading reads `text`.
     async fn wait_heading(&self, text: &str) {
         for _ in 0..300 {
-            if self.find("#tw-heading").is_some_and(|h| h.text_content().unwrap_or_default().trim() == text) {
+            if self
+                .find("#tw-heading")
+                .is_some_and(|h| h.text_content().unwrap_or_default().trim() == text)
+            {
                 return;
             }
             gloo_timers::future::TimeoutFuture::new(10).await;
         }
-        panic!("heading never read {text:?}; panel: {}", self.root.inner_html());
+        panic!(
+            "heading never read {text:?}; panel: {}",
+            self.root.inner_html()
+        );
     }
 
     fn active_id(&self) -> String {
-        self.root.active_element().map(|e| e.id()).unwrap_or_default()
+        self.root
+            .active_element()
+            .map(|e| e.id())
+            .unwrap_or_default()
     }
 
     /// Picks an answer by its id and presses Continue.
@@ -106,10 +137,16 @@ impl Mounted {
 
     fn type_into(&self, selector: &str, value: &str) {
         let element = self.find(selector).expect("the field exists");
-        js_sys::Reflect::set(&element, &JsValue::from_str("value"), &JsValue::from_str(value)).expect("set value");
+        js_sys::Reflect::set(
+            &element,
+            &JsValue::from_str("value"),
+            &JsValue::from_str(value),
+        )
+        .expect("set value");
         let init = web_sys::EventInit::new();
         init.set_bubbles(true);
-        let event = web_sys::Event::new_with_event_init_dict("input", &init).expect("an input event");
+        let event =
+            web_sys::Event::new_with_event_init_dict("input", &init).expect("an input event");
         element.dispatch_event(&event).expect("dispatch");
     }
 
@@ -119,7 +156,8 @@ impl Mounted {
         init.set_bubbles(true);
         init.set_cancelable(true);
         init.set_shift_key(shift);
-        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("a key event");
+        let event = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("a key event");
         target.dispatch_event(&event).expect("dispatch")
     }
 }
@@ -142,9 +180,19 @@ fn clear_storage() {
 fn mount(policy_url: &str, locale: &str, plan: &str, fallback: Option<&str>) -> Mounted {
     let document = document();
     let host = document.create_element("div").expect("div");
-    document.body().expect("body").append_child(&host).expect("append host");
-    let root = host.attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open)).expect("shadow");
-    let launcher: web_sys::HtmlElement = document.create_element("button").expect("button").dyn_into().expect("html");
+    document
+        .body()
+        .expect("body")
+        .append_child(&host)
+        .expect("append host");
+    let root = host
+        .attach_shadow(&web_sys::ShadowRootInit::new(web_sys::ShadowRootMode::Open))
+        .expect("shadow");
+    let launcher: web_sys::HtmlElement = document
+        .create_element("button")
+        .expect("button")
+        .dyn_into()
+        .expect("html");
     launcher.set_class_name("tw-launcher");
     launcher.set_text_content(Some("Support"));
     root.append_child(&launcher).expect("append launcher");
@@ -168,9 +216,20 @@ fn mount(policy_url: &str, locale: &str, plan: &str, fallback: Option<&str>) -> 
     let emit = Closure::<dyn Fn(String, JsValue)>::new(move |name: String, detail: JsValue| {
         sink.borrow_mut().push((name, detail));
     });
-    let handle = triage_widget::mount(root.clone(), config.into(), emit.as_ref().unchecked_ref::<js_sys::Function>().clone())
-        .expect("mount succeeds");
-    Mounted { host, root, launcher, handle, events, _emit: emit }
+    let handle = triage_widget::mount(
+        root.clone(),
+        config.into(),
+        emit.as_ref().unchecked_ref::<js_sys::Function>().clone(),
+    )
+    .expect("mount succeeds");
+    Mounted {
+        host,
+        root,
+        launcher,
+        handle,
+        events,
+        _emit: emit,
+    }
 }
 
 #[wasm_bindgen_test]
@@ -182,30 +241,64 @@ async fn walks_the_questionnaire_to_severity_and_due_times() {
     assert_eq!(widget.all_text(".tw-progress-label"), ["Question 1 of ~3"]);
     let dialog = widget.wait_for("[role=dialog]").await;
     assert_eq!(dialog.get_attribute("aria-modal").as_deref(), Some("true"));
-    assert!(widget.find("fieldset legend #tw-heading").is_some(), "the question is the fieldset's legend");
-    assert!(widget.find(".tw-actions .tw-secondary").is_none(), "no Back on the first question");
+    assert!(
+        widget.find("fieldset legend #tw-heading").is_some(),
+        "the question is the fieldset's legend"
+    );
+    assert!(
+        widget.find(".tw-actions .tw-secondary").is_none(),
+        "no Back on the first question"
+    );
 
     widget.answer("not_working").await;
-    widget.wait_heading("How does this affect your business operations?").await;
+    widget
+        .wait_heading("How does this affect your business operations?")
+        .await;
     assert_eq!(widget.all_text(".tw-progress-label"), ["Question 2 of ~3"]);
     widget.answer("stopped").await;
-    widget.wait_heading("Is there any workaround that lets you keep working in the meantime?").await;
+    widget
+        .wait_heading("Is there any workaround that lets you keep working in the meantime?")
+        .await;
     assert_eq!(widget.all_text(".tw-progress-label"), ["Question 3 of 3"]);
     widget.answer("none").await;
 
     let severity = widget.wait_for("h2.tw-severity").await;
-    assert!(severity.text_content().unwrap_or_default().contains("P1"), "severity: {:?}", severity.text_content());
-    assert_eq!(widget.all_text(".tw-target-limit"), ["within 30 minutes", "within 4 hours"]);
+    assert!(
+        severity.text_content().unwrap_or_default().contains("P1"),
+        "severity: {:?}",
+        severity.text_content()
+    );
+    assert_eq!(
+        widget.all_text(".tw-target-limit"),
+        ["within 30 minutes", "within 4 hours"]
+    );
     let dues = widget.all_text(".tw-card .tw-due");
     assert_eq!(dues.len(), 2);
-    assert!(dues.iter().all(|d| d.starts_with("by ") && d.ends_with(", your time")), "due texts: {dues:?}");
-    assert_eq!(widget.all_text(".tw-reasons li").len(), 3, "one reason per answer given");
+    assert!(
+        dues.iter()
+            .all(|d| d.starts_with("by ") && d.ends_with(", your time")),
+        "due texts: {dues:?}"
+    );
+    assert_eq!(
+        widget.all_text(".tw-reasons li").len(),
+        3,
+        "one reason per answer given"
+    );
     let other_plans = widget.all_text(".tw-list li");
-    assert!(other_plans.iter().any(|t| t.contains("Pro")), "the Pro plan is listed: {other_plans:?}");
+    assert!(
+        other_plans.iter().any(|t| t.contains("Pro")),
+        "the Pro plan is listed: {other_plans:?}"
+    );
     let names = widget.event_names();
-    assert!(names.contains(&"open".to_string()) && names.contains(&"classified".to_string()), "events: {names:?}");
+    assert!(
+        names.contains(&"open".to_string()) && names.contains(&"classified".to_string()),
+        "events: {names:?}"
+    );
     let announced = widget.all_text("[aria-live=polite]");
-    assert!(announced[0].contains("P1") && announced[0].contains("within 30 minutes"), "live region: {announced:?}");
+    assert!(
+        announced[0].contains("P1") && announced[0].contains("within 30 minutes"),
+        "live region: {announced:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -220,8 +313,14 @@ async fn portuguese_interface_phrases_business_days() {
     widget.answer("usable").await;
     widget.answer("short_term").await;
     widget.wait_for("h2.tw-severity").await;
-    assert_eq!(widget.all_text(".tw-target-limit"), ["em até 2 horas", "em até 1 dia útil"]);
-    assert!(widget.all_text(".tw-card .tw-due").iter().all(|d| d.starts_with("até ") && d.ends_with(", no seu horário")));
+    assert_eq!(
+        widget.all_text(".tw-target-limit"),
+        ["em até 2 horas", "em até 1 dia útil"]
+    );
+    assert!(widget
+        .all_text(".tw-card .tw-due")
+        .iter()
+        .all(|d| d.starts_with("até ") && d.ends_with(", no seu horário")));
 }
 
 #[wasm_bindgen_test]
@@ -230,11 +329,16 @@ async fn back_keeps_the_previous_answer_selected() {
     let widget = mount(&blob_url(PRIORITY), "en", "business-plus", None);
     widget.handle.open();
     widget.answer("not_working").await;
-    widget.wait_heading("How does this affect your business operations?").await;
+    widget
+        .wait_heading("How does this affect your business operations?")
+        .await;
     widget.wait_for(".tw-actions .tw-secondary").await.click();
     widget.wait_heading("What is happening?").await;
-    let chosen: web_sys::HtmlInputElement =
-        widget.wait_for("input[value=not_working]").await.dyn_into().expect("an input");
+    let chosen: web_sys::HtmlInputElement = widget
+        .wait_for("input[value=not_working]")
+        .await
+        .dyn_into()
+        .expect("an input");
     assert!(chosen.checked(), "the earlier answer is still selected");
 }
 
@@ -245,9 +349,15 @@ async fn continue_without_an_answer_says_so_next_to_the_question() {
     widget.handle.open();
     widget.wait_for("button[type=submit]").await.click();
     let error = widget.wait_for("#tw-q-error").await;
-    assert_eq!(error.text_content().as_deref(), Some("Choose an answer to continue."));
+    assert_eq!(
+        error.text_content().as_deref(),
+        Some("Choose an answer to continue.")
+    );
     let fieldset = widget.wait_for("fieldset").await;
-    assert!(fieldset.get_attribute("aria-describedby").unwrap_or_default().contains("tw-q-error"));
+    assert!(fieldset
+        .get_attribute("aria-describedby")
+        .unwrap_or_default()
+        .contains("tw-q-error"));
 }
 
 #[wasm_bindgen_test]
@@ -257,30 +367,52 @@ async fn focus_moves_in_is_trapped_and_returns_to_the_launcher_on_escape() {
     widget.handle.open();
     widget.wait_heading("What is happening?").await;
     tick().await;
-    assert_eq!(widget.active_id(), "tw-heading", "focus moved into the dialog");
+    assert_eq!(
+        widget.active_id(),
+        "tw-heading",
+        "focus moved into the dialog"
+    );
 
     // Tab from the last control wraps to the first (the close button), Shift+Tab back.
     let last = widget.wait_for("button[type=submit]").await;
     last.focus().expect("focus");
     let not_prevented = widget.press(&last, "Tab", false);
     assert!(!not_prevented, "Tab at the end is kept inside");
-    assert!(widget.root.active_element().is_some_and(|e| e.class_name().contains("tw-close")));
+    assert!(widget
+        .root
+        .active_element()
+        .is_some_and(|e| e.class_name().contains("tw-close")));
     let close = widget.wait_for(".tw-close").await;
     widget.press(&close, "Tab", true);
-    assert_eq!(widget.root.active_element().map(|e| e.get_attribute("type")), Some(Some("submit".to_string())));
+    assert_eq!(
+        widget
+            .root
+            .active_element()
+            .map(|e| e.get_attribute("type")),
+        Some(Some("submit".to_string()))
+    );
 
     widget.press(&close, "Escape", false);
     tick().await;
-    assert!(widget.find("[role=dialog]").is_none(), "Esc closed the panel");
+    assert!(
+        widget.find("[role=dialog]").is_none(),
+        "Esc closed the panel"
+    );
     let launcher: &web_sys::Element = widget.launcher.unchecked_ref();
-    assert_eq!(widget.root.active_element().as_ref(), Some(launcher), "focus is back on the launcher");
+    assert_eq!(
+        widget.root.active_element().as_ref(),
+        Some(launcher),
+        "focus is back on the launcher"
+    );
     assert!(widget.event_names().contains(&"close".to_string()));
 }
 
 #[wasm_bindgen_test]
 async fn a_draft_is_restored_and_the_form_flags_its_first_invalid_field() {
     clear_storage();
-    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten()).expect("localStorage");
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage");
     storage
         .set_item(
             "triage-widget:draft:priority-p1-p4",
@@ -290,36 +422,64 @@ async fn a_draft_is_restored_and_the_form_flags_its_first_invalid_field() {
     let widget = mount(&blob_url(PRIORITY), "en", "business-plus", None);
     widget.handle.open();
     widget.wait_heading("Your details and the problem").await;
-    let name: web_sys::HtmlInputElement = widget.wait_for("#tw-name").await.dyn_into().expect("input");
+    let name: web_sys::HtmlInputElement =
+        widget.wait_for("#tw-name").await.dyn_into().expect("input");
     assert_eq!(name.value(), "Ana Souza", "the drafted name is back");
 
     widget.wait_for("button[type=submit]").await.click();
     let error = widget.wait_for("#tw-email-error").await;
-    assert_eq!(error.text_content().as_deref(), Some("This field is required."));
+    assert_eq!(
+        error.text_content().as_deref(),
+        Some("This field is required.")
+    );
     let email = widget.wait_for("#tw-email").await;
     assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
-    assert_eq!(email.get_attribute("aria-describedby").as_deref(), Some("tw-email-error"));
+    assert_eq!(
+        email.get_attribute("aria-describedby").as_deref(),
+        Some("tw-email-error")
+    );
     tick().await;
-    assert_eq!(widget.active_id(), "tw-email", "focus went to the first invalid field");
-    assert!(widget.find("#tw-name-error").is_none(), "a filled field has no message");
+    assert_eq!(
+        widget.active_id(),
+        "tw-email",
+        "focus went to the first invalid field"
+    );
+    assert!(
+        widget.find("#tw-name-error").is_none(),
+        "a filled field has no message"
+    );
     assert!(widget.find("#tw-description-error").is_some());
 
     widget.type_into("#tw-email", "ana.example.com");
     tick().await;
     assert_eq!(
-        widget.wait_for("#tw-email-error").await.text_content().as_deref(),
+        widget
+            .wait_for("#tw-email-error")
+            .await
+            .text_content()
+            .as_deref(),
         Some("Enter a valid email address, like name@company.com.")
     );
     widget.type_into("#tw-email", "ana@example.com");
     tick().await;
-    assert!(widget.find("#tw-email-error").is_none(), "fixed fields lose their message as you type");
+    assert!(
+        widget.find("#tw-email-error").is_none(),
+        "fixed fields lose their message as you type"
+    );
 
     // What was typed is saved as a draft.
     widget.type_into("#tw-description", "Exports stopped at 10:00");
     tick().await;
     gloo_timers::future::TimeoutFuture::new(50).await;
-    let saved = storage.get_item("triage-widget:draft:priority-p1-p4").ok().flatten().unwrap_or_default();
-    assert!(saved.contains("Exports stopped at 10:00") && saved.contains("ana@example.com"), "draft: {saved}");
+    let saved = storage
+        .get_item("triage-widget:draft:priority-p1-p4")
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert!(
+        saved.contains("Exports stopped at 10:00") && saved.contains("ana@example.com"),
+        "draft: {saved}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -336,11 +496,22 @@ async fn prefill_fills_only_empty_fields() {
     assert!(severity.text_content().unwrap_or_default().contains("T4"));
     let statuses = widget.all_text(".tw-links a");
     assert_eq!(statuses.len(), 2, "status page links: {statuses:?}");
-    assert!(widget.all_text("#tw-channels").len() == 1, "channel targets are shown");
+    assert!(
+        widget.all_text("#tw-channels").len() == 1,
+        "channel targets are shown"
+    );
     widget.wait_for(".tw-actions .tw-primary").await.click();
-    let email: web_sys::HtmlInputElement = widget.wait_for("#tw-email").await.dyn_into().expect("input");
+    let email: web_sys::HtmlInputElement = widget
+        .wait_for("#tw-email")
+        .await
+        .dyn_into()
+        .expect("input");
     assert_eq!(email.value(), "bob@example.com");
-    let product: web_sys::HtmlSelectElement = widget.wait_for("#tw-product").await.dyn_into().expect("select");
+    let product: web_sys::HtmlSelectElement = widget
+        .wait_for("#tw-product")
+        .await
+        .dyn_into()
+        .expect("select");
     assert_eq!(product.value(), "cxm");
 }
 
@@ -348,26 +519,55 @@ async fn prefill_fills_only_empty_fields() {
 async fn an_invalid_policy_reports_once_and_offers_the_fallback() {
     clear_storage();
     let broken = PRIORITY.replacen("\"amount\": 30", "\"amount\": 0", 1);
-    assert_ne!(broken, PRIORITY, "the seed policy has a 30-minute target to break");
+    assert_ne!(
+        broken, PRIORITY,
+        "the seed policy has a 30-minute target to break"
+    );
     let url = blob_url(&broken);
     let widget = mount(&url, "en", "business-plus", Some("mailto:help@example.com"));
     widget.handle.open();
     widget.wait_heading("The support form is unavailable").await;
     let link = widget.wait_for("a.tw-fallback").await;
-    assert_eq!(link.get_attribute("href").as_deref(), Some("mailto:help@example.com"));
+    assert_eq!(
+        link.get_attribute("href").as_deref(),
+        Some("mailto:help@example.com")
+    );
     let message = widget.event_message("error").expect("an error event");
-    assert!(message.contains(&url) && message.contains("$."), "the message names the URL and the path: {message}");
-    assert_eq!(widget.event_names().iter().filter(|n| *n == "error").count(), 1);
+    assert!(
+        message.contains(&url) && message.contains("$."),
+        "the message names the URL and the path: {message}"
+    );
+    assert_eq!(
+        widget
+            .event_names()
+            .iter()
+            .filter(|n| *n == "error")
+            .count(),
+        1
+    );
 }
 
 #[wasm_bindgen_test]
 async fn an_unreachable_policy_shows_unsafe_fallbacks_as_text_only() {
     clear_storage();
-    let widget = mount("http://127.0.0.1:9/policy.json", "es", "x", Some("javascript:alert(1)"));
+    let widget = mount(
+        "http://127.0.0.1:9/policy.json",
+        "es",
+        "x",
+        Some("javascript:alert(1)"),
+    );
     widget.handle.open();
-    widget.wait_heading("El formulario de soporte no está disponible").await;
-    assert!(widget.find("a").is_none(), "a javascript: fallback is never a link");
-    assert_eq!(widget.all_text(".tw-fallback-text"), ["javascript:alert(1)"]);
+    widget
+        .wait_heading("El formulario de soporte no está disponible")
+        .await;
+    assert!(
+        widget.find("a").is_none(),
+        "a javascript: fallback is never a link"
+    );
+    assert_eq!(
+        widget.all_text(".tw-fallback-text"),
+        ["javascript:alert(1)"]
+    );
     let message = widget.event_message("error").expect("an error event");
     assert!(message.contains("could not be loaded"), "{message}");
 }

@@ -12,8 +12,18 @@ use crate::draft::FormFields;
 use crate::i18n;
 
 /// The message shown under `field`, if any (tracked).
-fn error_of(widget: Widget, field: Field) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
-    move || widget.errors.with(|errors| errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.clone()))
+fn error_of(
+    widget: Widget,
+    field: Field,
+) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    move || {
+        widget.errors.with(|errors| {
+            errors
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, m)| m.clone())
+        })
+    }
 }
 
 fn error_id(field: Field) -> String {
@@ -107,7 +117,9 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
     let s = widget.strings();
     let locale = widget.locale();
     let tag = locale.tag();
-    let Some(policy) = widget.policy.get_untracked() else { return ().into_any() };
+    let Some(policy) = widget.policy.get_untracked() else {
+        return ().into_any();
+    };
     let rule = policy.file().contact.required.clone();
     let needs = move |field: ContactField| rule.contains(&field);
     let products = policy.file().products.clone();
@@ -116,25 +128,62 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
 
     let mut fields = Vec::new();
     fields.push(
-        text_field(widget, Field::Name, s.name, "text", "name", needs(ContactField::Name), None, |f| f.name.clone(), |f, v| f.name = v)
-            .into_any(),
+        text_field(
+            widget,
+            Field::Name,
+            s.name,
+            "text",
+            "name",
+            needs(ContactField::Name),
+            None,
+            |f| f.name.clone(),
+            |f, v| f.name = v,
+        )
+        .into_any(),
     );
     fields.push(
-        text_field(widget, Field::Email, s.email, "email", "email", needs(ContactField::Email), None, |f| f.email.clone(), |f, v| {
-            f.email = v
-        })
+        text_field(
+            widget,
+            Field::Email,
+            s.email,
+            "email",
+            "email",
+            needs(ContactField::Email),
+            None,
+            |f| f.email.clone(),
+            |f, v| f.email = v,
+        )
         .into_any(),
     );
     if needs(ContactField::Phone) {
         fields.push(
-            text_field(widget, Field::Phone, s.phone, "tel", "tel", true, None, |f| f.phone.clone(), |f, v| f.phone = v).into_any(),
+            text_field(
+                widget,
+                Field::Phone,
+                s.phone,
+                "tel",
+                "tel",
+                true,
+                None,
+                |f| f.phone.clone(),
+                |f, v| f.phone = v,
+            )
+            .into_any(),
         );
     }
     if needs(ContactField::Company) {
         fields.push(
-            text_field(widget, Field::Company, s.company, "text", "organization", true, None, |f| f.company.clone(), |f, v| {
-                f.company = v
-            })
+            text_field(
+                widget,
+                Field::Company,
+                s.company,
+                "text",
+                "organization",
+                true,
+                None,
+                |f| f.company.clone(),
+                |f, v| f.company = v,
+            )
             .into_any(),
         );
     }
@@ -181,9 +230,17 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
         );
     }
     fields.push(
-        text_field(widget, Field::Subject, s.subject, "text", "off", needs(ContactField::Subject), None, |f| f.subject.clone(), |f, v| {
-            f.subject = v
-        })
+        text_field(
+            widget,
+            Field::Subject,
+            s.subject,
+            "text",
+            "off",
+            needs(ContactField::Subject),
+            None,
+            |f| f.subject.clone(),
+            |f, v| f.subject = v,
+        )
         .into_any(),
     );
     fields.push(

@@ -12,9 +12,14 @@ use crate::intl;
 /// "by …, your time" for an RFC 3339 due time from the receiver (as given when unreadable).
 fn receipt_due(due: &DueTime, widget: Widget) -> String {
     let locale = widget.locale();
-    let (date_locale, zone) = widget.env.with_value(|env| (env.date_locale.clone(), env.zone.clone()));
+    let (date_locale, zone) = widget
+        .env
+        .with_value(|env| (env.date_locale.clone(), env.zone.clone()));
     match DateTime::parse_from_rfc3339(&due.due) {
-        Ok(at) => i18n::fill(locale.strings().by_your_time, &[&intl::format_due(&at, &date_locale, &zone)]),
+        Ok(at) => i18n::fill(
+            locale.strings().by_your_time,
+            &[&intl::format_due(&at, &date_locale, &zone)],
+        ),
         Err(_) => due.due.clone(),
     }
 }

@@ -11,7 +11,9 @@ use crate::i18n;
 /// Fewest and most questions left from `question` (itself included) to a severity.
 pub fn questions_left(policy: &Policy, question: &str) -> (usize, usize) {
     fn walk(policy: &Policy, question: &str, budget: usize) -> (usize, usize) {
-        let Some(q) = policy.question(question) else { return (1, 1) };
+        let Some(q) = policy.question(question) else {
+            return (1, 1);
+        };
         if budget == 0 {
             return (1, 1);
         }
@@ -34,7 +36,11 @@ pub fn questions_left(policy: &Policy, question: &str) -> (usize, usize) {
             (fewest, most)
         }
     }
-    walk(policy, question, policy.file().questionnaire.questions.len())
+    walk(
+        policy,
+        question,
+        policy.file().questionnaire.questions.len(),
+    )
 }
 
 #[component]
@@ -43,12 +49,18 @@ pub fn Questions(widget: Widget) -> impl IntoView {
     let locale = widget.locale();
     move || {
         let policy = widget.policy.get()?;
-        let WalkState::Ask { question, answered } = widget.walk(&policy)? else { return None };
+        let WalkState::Ask { question, answered } = widget.walk(&policy)? else {
+            return None;
+        };
         let question = policy.question(&question)?.clone();
         let (fewest, most) = questions_left(&policy, &question.id);
         let estimate = answered + most;
         let progress = i18n::progress_label(answered + 1, estimate, fewest == most, locale);
-        let choice = RwSignal::new(widget.remembered.with_untracked(|r| r.get(&question.id).cloned()));
+        let choice = RwSignal::new(
+            widget
+                .remembered
+                .with_untracked(|r| r.get(&question.id).cloned()),
+        );
         let missing = RwSignal::new(false);
         let question_id = question.id.clone();
         let group = {
@@ -56,7 +68,10 @@ pub fn Questions(widget: Widget) -> impl IntoView {
             name.push_str(&question.id);
             name
         };
-        let help = question.help.as_ref().map(|help| policy.text(help, locale.tag()).to_string());
+        let help = question
+            .help
+            .as_ref()
+            .map(|help| policy.text(help, locale.tag()).to_string());
         let has_help = help.is_some();
         let describedby = move || {
             let mut ids = Vec::new();

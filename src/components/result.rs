@@ -14,7 +14,10 @@ use crate::intl::{self, IntlZones};
 
 /// "by Tue 24 Nov, 15:30, your time".
 pub fn due_phrase(at: &DueAt, locale: Locale, date_locale: &str, zone: &str) -> String {
-    i18n::fill(locale.strings().by_your_time, &[&intl::format_due(&at.due, date_locale, zone)])
+    i18n::fill(
+        locale.strings().by_your_time,
+        &[&intl::format_due(&at.due, date_locale, zone)],
+    )
 }
 
 /// The calendar's label when its clock stops (business hours), else nothing.
@@ -24,15 +27,28 @@ fn calendar_note(policy: &Policy, calendar: &str, locale: Locale) -> Option<Stri
 }
 
 /// One target: "within 2 hours", "by …, your time", "on average within …", calendar note.
-fn target_view(label: &'static str, target: &Target, due: Option<DueAt>, widget: Widget, policy: &Policy) -> impl IntoView {
+fn target_view(
+    label: &'static str,
+    target: &Target,
+    due: Option<DueAt>,
+    widget: Widget,
+    policy: &Policy,
+) -> impl IntoView {
     let locale = widget.locale();
-    let (date_locale, zone) = widget.env.with_value(|env| (env.date_locale.clone(), env.zone.clone()));
-    let due_text = due.as_ref().map(|at| due_phrase(at, locale, &date_locale, &zone));
+    let (date_locale, zone) = widget
+        .env
+        .with_value(|env| (env.date_locale.clone(), env.zone.clone()));
+    let due_text = due
+        .as_ref()
+        .map(|at| due_phrase(at, locale, &date_locale, &zone));
     let average = target.average.map(|span| {
         let mut text = i18n::on_average(span, locale);
         if let Some(at) = due.as_ref().and_then(|d| d.average_due) {
             text.push_str(" · ");
-            text.push_str(&i18n::fill(locale.strings().typically_by, &[&intl::format_due(&at, &date_locale, &zone)]));
+            text.push_str(&i18n::fill(
+                locale.strings().typically_by,
+                &[&intl::format_due(&at, &date_locale, &zone)],
+            ));
         }
         text
     });
@@ -63,7 +79,9 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
         let rank = policy.severity_rank(&severity.id).unwrap_or(0);
         let targets = plan.targets.get(&severity.id)?;
         let now = intl::now();
-        let due = policy.due(&plan_id, &severity.id, None, now, &IntlZones).ok();
+        let due = policy
+            .due(&plan_id, &severity.id, None, now, &IntlZones)
+            .ok();
         let reasons = classification
             .trail
             .iter()
@@ -74,8 +92,20 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
         severity_class.push_str(&rank.min(3).to_string());
         let plan_line = i18n::fill(s.your_plan, &[policy.text(&plan.label, tag)]);
         let example = plan.example_values;
-        let first = target_view(s.first_response, &targets.first_response, due.clone().map(|d| d.first_response), widget, &policy);
-        let resolution = target_view(s.resolution, &targets.resolution, due.map(|d| d.resolution), widget, &policy);
+        let first = target_view(
+            s.first_response,
+            &targets.first_response,
+            due.clone().map(|d| d.first_response),
+            widget,
+            &policy,
+        );
+        let resolution = target_view(
+            s.resolution,
+            &targets.resolution,
+            due.map(|d| d.resolution),
+            widget,
+            &policy,
+        );
 
         let channels = policy.file().channels.clone();
         let channels_view = (!channels.is_empty()).then(|| {
@@ -148,7 +178,10 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
             .iter()
             .filter_map(|p| {
                 let url = safe_link(p.status_page.as_deref()?)?;
-                Some((i18n::fill(s.status_link, &[policy.text(&p.label, tag)]), url.to_string()))
+                Some((
+                    i18n::fill(s.status_link, &[policy.text(&p.label, tag)]),
+                    url.to_string(),
+                ))
             })
             .collect();
         let status_view = (!status.is_empty()).then(|| {

@@ -51,7 +51,11 @@ impl Field {
     /// The form field a receiver error's `field` path names (`contact.email`, `subject`,
     /// `attachments[1]`), if it names one the customer can fix.
     pub fn from_wire_path(path: &str) -> Option<Field> {
-        let head = path.trim_start_matches("$.").split('[').next().unwrap_or("");
+        let head = path
+            .trim_start_matches("$.")
+            .split('[')
+            .next()
+            .unwrap_or("");
         Some(match head {
             "contact.name" => Field::Name,
             "contact.email" => Field::Email,
@@ -92,12 +96,16 @@ pub enum Problem {
 /// (Deliverability is the receiver's business; this catches typos like a missing `@` or domain.)
 pub fn email_is_plausible(email: &str) -> bool {
     let email = email.trim();
-    let Some((local, domain)) = email.split_once('@') else { return false };
+    let Some((local, domain)) = email.split_once('@') else {
+        return false;
+    };
     !local.is_empty()
         && !domain.contains('@')
         && !email.chars().any(char::is_whitespace)
         && domain.split('.').count() >= 2
-        && domain.split('.').all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
+        && domain
+            .split('.')
+            .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
 }
 
 fn value(fields: &FormFields, field: Field) -> &str {
@@ -115,7 +123,11 @@ fn value(fields: &FormFields, field: Field) -> &str {
 
 /// Every problem of the form's text fields, in screen order. `required` comes from the policy;
 /// a product is only required when the policy lists products.
-pub fn validate(fields: &FormFields, required: &[ContactField], has_products: bool) -> Vec<(Field, Problem)> {
+pub fn validate(
+    fields: &FormFields,
+    required: &[ContactField],
+    has_products: bool,
+) -> Vec<(Field, Problem)> {
     let mut problems = Vec::new();
     for field in Field::ORDER {
         let is_required = required
@@ -143,15 +155,24 @@ pub enum FileProblem {
 }
 
 /// Checks one file against the policy's attachment rule, given how many are attached already.
-pub fn check_file(mime: &str, size: u64, already_attached: usize, rule: &AttachmentRule) -> Result<(), FileProblem> {
+pub fn check_file(
+    mime: &str,
+    size: u64,
+    already_attached: usize,
+    rule: &AttachmentRule,
+) -> Result<(), FileProblem> {
     if already_attached >= rule.max_files as usize {
-        return Err(FileProblem::TooMany { max_files: rule.max_files });
+        return Err(FileProblem::TooMany {
+            max_files: rule.max_files,
+        });
     }
     if !rule.types.iter().any(|t| t.eq_ignore_ascii_case(mime)) {
         return Err(FileProblem::Type);
     }
     if size > rule.max_bytes {
-        return Err(FileProblem::TooLarge { max_bytes: rule.max_bytes });
+        return Err(FileProblem::TooLarge {
+            max_bytes: rule.max_bytes,
+        });
     }
     Ok(())
 }
@@ -174,11 +195,24 @@ mod tests {
 
     #[test]
     fn required_fields_follow_the_policy_and_come_in_screen_order() {
-        let required = [ContactField::Description, ContactField::Email, ContactField::Name, ContactField::Product];
+        let required = [
+            ContactField::Description,
+            ContactField::Email,
+            ContactField::Name,
+            ContactField::Product,
+        ];
         let empty = FormFields::default();
         let problems = validate(&empty, &required, true);
         let fields: Vec<Field> = problems.iter().map(|(f, _)| *f).collect();
-        assert_eq!(fields, [Field::Name, Field::Email, Field::Product, Field::Description]);
+        assert_eq!(
+            fields,
+            [
+                Field::Name,
+                Field::Email,
+                Field::Product,
+                Field::Description
+            ]
+        );
         // No products in the policy: product can't be required.
         let problems = validate(&empty, &required, false);
         assert!(!problems.iter().any(|(f, _)| *f == Field::Product));
@@ -186,10 +220,22 @@ mod tests {
 
     #[test]
     fn an_optional_email_is_still_checked_when_given() {
-        let fields = FormFields { email: "nope".into(), ..FormFields::default() };
-        assert_eq!(validate(&fields, &[], false), vec![(Field::Email, Problem::EmailInvalid)]);
-        let fields = FormFields { name: "  ".into(), ..FormFields::default() };
-        assert_eq!(validate(&fields, &[ContactField::Name], false), vec![(Field::Name, Problem::Required)]);
+        let fields = FormFields {
+            email: "nope".into(),
+            ..FormFields::default()
+        };
+        assert_eq!(
+            validate(&fields, &[], false),
+            vec![(Field::Email, Problem::EmailInvalid)]
+        );
+        let fields = FormFields {
+            name: "  ".into(),
+            ..FormFields::default()
+        };
+        assert_eq!(
+            validate(&fields, &[ContactField::Name], false),
+            vec![(Field::Name, Problem::Required)]
+        );
     }
 
     #[test]
@@ -197,19 +243,30 @@ mod tests {
         let rule = AttachmentRule::default();
         assert_eq!(check_file("image/png", 1000, 0, &rule), Ok(()));
         assert_eq!(check_file("IMAGE/PNG", 1000, 0, &rule), Ok(()));
-        assert_eq!(check_file("application/zip", 1000, 0, &rule), Err(FileProblem::Type));
+        assert_eq!(
+            check_file("application/zip", 1000, 0, &rule),
+            Err(FileProblem::Type)
+        );
         assert_eq!(
             check_file("application/pdf", rule.max_bytes + 1, 0, &rule),
-            Err(FileProblem::TooLarge { max_bytes: rule.max_bytes })
+            Err(FileProblem::TooLarge {
+                max_bytes: rule.max_bytes
+            })
         );
-        assert_eq!(check_file("image/png", 1, 5, &rule), Err(FileProblem::TooMany { max_files: 5 }));
+        assert_eq!(
+            check_file("image/png", 1, 5, &rule),
+            Err(FileProblem::TooMany { max_files: 5 })
+        );
     }
 
     #[test]
     fn receiver_error_paths_map_to_form_fields() {
         assert_eq!(Field::from_wire_path("contact.email"), Some(Field::Email));
         assert_eq!(Field::from_wire_path("$.subject"), Some(Field::Subject));
-        assert_eq!(Field::from_wire_path("attachments[2]"), Some(Field::Attachments));
+        assert_eq!(
+            Field::from_wire_path("attachments[2]"),
+            Some(Field::Attachments)
+        );
         assert_eq!(Field::from_wire_path("severity"), None);
     }
 }

@@ -27,7 +27,12 @@ impl Locale {
 
     /// The interface language for a BCP 47 tag (`pt`, `pt-PT`, `en-GB`, `es-419`…), if supported.
     pub fn from_tag(tag: &str) -> Option<Locale> {
-        let language = tag.trim().split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+        let language = tag
+            .trim()
+            .split(['-', '_'])
+            .next()
+            .unwrap_or("")
+            .to_ascii_lowercase();
         match language.as_str() {
             "pt" => Some(Locale::PtBr),
             "en" => Some(Locale::En),
@@ -139,7 +144,11 @@ pub fn on_average(span: Span, locale: Locale) -> String {
 /// "Question 2 of ~3" (`estimate` is the likely total; shown without "~" once it is certain).
 pub fn progress_label(step: usize, estimate: usize, certain: bool, locale: Locale) -> String {
     let s = locale.strings();
-    let template = if certain { s.question_of } else { s.question_of_about };
+    let template = if certain {
+        s.question_of
+    } else {
+        s.question_of_about
+    };
     fill(template, &[&step.to_string(), &estimate.to_string()])
 }
 
@@ -193,19 +202,43 @@ mod tests {
     fn spans_are_phrased_with_plural_and_business_units() {
         assert_eq!(within(span(2, Unit::Hours), Locale::En), "within 2 hours");
         assert_eq!(within(span(1, Unit::Hours), Locale::En), "within 1 hour");
-        assert_eq!(within(span(30, Unit::Minutes), Locale::PtBr), "em até 30 minutos");
-        assert_eq!(within(span(1, Unit::BusinessDays), Locale::PtBr), "em até 1 dia útil");
-        assert_eq!(within(span(2, Unit::BusinessDays), Locale::PtBr), "em até 2 dias úteis");
-        assert_eq!(span_phrase(span(4, Unit::BusinessHours), Locale::En), "4 business hours");
-        assert_eq!(span_phrase(span(1, Unit::BusinessHours), Locale::Es), "1 hora hábil");
+        assert_eq!(
+            within(span(30, Unit::Minutes), Locale::PtBr),
+            "em até 30 minutos"
+        );
+        assert_eq!(
+            within(span(1, Unit::BusinessDays), Locale::PtBr),
+            "em até 1 dia útil"
+        );
+        assert_eq!(
+            within(span(2, Unit::BusinessDays), Locale::PtBr),
+            "em até 2 dias úteis"
+        );
+        assert_eq!(
+            span_phrase(span(4, Unit::BusinessHours), Locale::En),
+            "4 business hours"
+        );
+        assert_eq!(
+            span_phrase(span(1, Unit::BusinessHours), Locale::Es),
+            "1 hora hábil"
+        );
         assert_eq!(span_phrase(span(7, Unit::Days), Locale::Es), "7 días");
-        assert_eq!(on_average(span(3, Unit::Minutes), Locale::PtBr), "em média 3 minutos");
-        assert_eq!(on_average(span(6, Unit::Hours), Locale::En), "on average within 6 hours");
+        assert_eq!(
+            on_average(span(3, Unit::Minutes), Locale::PtBr),
+            "em média 3 minutos"
+        );
+        assert_eq!(
+            on_average(span(6, Unit::Hours), Locale::En),
+            "on average within 6 hours"
+        );
     }
 
     #[test]
     fn progress_shows_an_estimate_until_the_depth_is_certain() {
-        assert_eq!(progress_label(2, 3, false, Locale::PtBr), "Pergunta 2 de ~3");
+        assert_eq!(
+            progress_label(2, 3, false, Locale::PtBr),
+            "Pergunta 2 de ~3"
+        );
         assert_eq!(progress_label(3, 3, true, Locale::En), "Question 3 of 3");
     }
 

@@ -203,7 +203,8 @@ pub static EN: Strings = Strings {
     sent_body: "We have received your ticket. Keep the reference to follow it up.",
     reference: "Reference",
     queued_heading: "Saved: it will be sent when the connection is back",
-    queued_body: "Your ticket is kept in this browser and will be sent automatically. Tickets waiting: {}.",
+    queued_body:
+        "Your ticket is kept in this browser and will be sent automatically. Tickets waiting: {}.",
     rejected: "The ticket was refused: {}",
     delivered_later: "Your saved ticket was delivered. Reference: {}.",
     new_ticket: "Open another ticket",

@@ -10,7 +10,9 @@
 //!   `queued` {count} is emitted and the background loop keeps going.
 //! - Any other status: [`SendOutcome::Rejected`] with the endpoint's error; `error` {message,
 //!   status, code, field} is emitted. The entry is removed (the same body would be refused again);
-//!   what the customer typed stays in the panel's draft so they can correct it and send again.
+//!   what the customer typed stays in the panel's form so they can correct it and send again. A
+//!   refusal of a queued ticket in the background hands the ticket to the
+//!   [`set_rejection_listener`] function for the same purpose.
 
 pub mod answer;
 pub mod http;
@@ -72,11 +74,14 @@ pub const UNSENDABLE_STATUS: u16 = 0;
 
 /// See [`set_delivery_listener`].
 type DeliveryListener = Rc<dyn Fn(String, TicketReceipt)>;
+/// See [`set_rejection_listener`].
+type RejectionListener = Rc<dyn Fn(TicketPayload, u16, ErrorDetail)>;
 
 thread_local! {
     /// Keys with an attempt in progress in this page: never two concurrent sends of one entry.
     static IN_FLIGHT: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
     static DELIVERY_LISTENER: RefCell<Option<DeliveryListener>> = const { RefCell::new(None) };
+    static REJECTION_LISTENER: RefCell<Option<RejectionListener>> = const { RefCell::new(None) };
     static BACKGROUND: RefCell<Option<Background>> = const { RefCell::new(None) };
     static LOOP_RUNNING: Cell<bool> = const { Cell::new(false) };
     /// Resolves the background loop's current sleep early (set by `online` and new queued tickets).
@@ -167,6 +172,15 @@ pub fn resume_outbox(cfg: SendConfig, emit: Emitter) {
 /// may now clear) and the endpoint's receipt.
 pub fn set_delivery_listener(f: Box<dyn Fn(String, TicketReceipt)>) {
     DELIVERY_LISTENER.with(|listener| *listener.borrow_mut() = Some(Rc::from(f)));
+}
+
+/// Registers the function called when the endpoint refuses a queued ticket in the background
+/// (not for refusals `submit` itself returns). The entry leaves the outbox, so this is the last
+/// place the ticket exists: the panel should put it back in the form (with the error next to
+/// `error.field`) so that nothing the customer typed is lost. Arguments: the ticket as it was
+/// sent, the HTTP status and the endpoint's error.
+pub fn set_rejection_listener(f: Box<dyn Fn(TicketPayload, u16, ErrorDetail)>) {
+    REJECTION_LISTENER.with(|listener| *listener.borrow_mut() = Some(Rc::from(f)));
 }
 
 /// Tickets waiting in the outbox, as last counted (`localStorage["triage-widget:outbox"]`).
@@ -398,7 +412,18 @@ async fn background_loop() {
                         listener(policy, receipt);
                     }
                 }
-                Settled::Rejected { .. } => {}
+                Settled::Rejected { status, error } => {
+                    let listener = REJECTION_LISTENER.with(|listener| listener.borrow().clone());
+                    match (serde_json::from_str::<TicketPayload>(&entry.ticket_json), listener) {
+                        (Ok(ticket), Some(listener)) => listener(ticket, status, error),
+                        // Nobody to hand it back to: keep the customer's text on the console
+                        // rather than nowhere.
+                        _ => web_sys::console::error_2(
+                            &format!("triage-widget: a queued ticket was refused ({}); its content:", error.message).into(),
+                            &entry.ticket_json.as_str().into(),
+                        ),
+                    }
+                }
                 Settled::Retry { wait } => {
                     entry.next_attempt_ms = js_sys::Date::now() + wait.as_millis() as f64;
                     next_due = next_due.min(entry.next_attempt_ms);

@@ -52,6 +52,15 @@
 //! 02:30 lands on Sunday 03:00 EDT (02:30 does not exist that day). In an always-open calendar,
 //! `1 days` from Saturday 12:00 EST is Sunday 12:00 EDT, 23 real hours later.
 
+//! # Cost
+//!
+//! All zone math goes through [`ZoneResolver::offset_at`]; a local time costs two lookups (more
+//! only next to a DST change). Holidays are a sorted vector built once at validation.
+//! `business_days` skips whole weeks (adding back the holidays skipped over) and resolves only the
+//! clock start and the result, so a year of business days costs about as much as one. `business_hours`
+//! skips whole weeks whose midnights are exactly 7 × 24 h apart (no offset change inside) and walks
+//! opening intervals only in the last week and around DST changes. See `benches/due.rs`.
+
 use chrono::{DateTime, Datelike, Days, FixedOffset, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc};
 
 use crate::error::DueError;
@@ -223,8 +232,7 @@ impl BusinessCalendar {
         let mut holidays: Vec<NaiveDate> = holidays.into_iter().collect();
         holidays.sort_unstable();
         holidays.dedup();
-        let holidays_on_open_days =
-            holidays.iter().copied().filter(|d| !secs[weekday_index(*d)].is_empty()).collect();
+        let holidays_on_open_days = holidays.iter().copied().filter(|d| !secs[weekday_index(*d)].is_empty()).collect();
         let open_seconds: [u32; 7] = std::array::from_fn(|d| secs[d].iter().map(|(s, e)| e - s).sum());
         let open_seconds_per_week = open_seconds.iter().sum();
         Some(Self {
@@ -284,7 +292,12 @@ impl BusinessCalendar {
         self.containing_interval(at, zones, true)
     }
 
-    fn containing_interval(&self, at: DateTime<Utc>, zones: &dyn ZoneResolver, closing: bool) -> Result<bool, DueError> {
+    fn containing_interval(
+        &self,
+        at: DateTime<Utc>,
+        zones: &dyn ZoneResolver,
+        closing: bool,
+    ) -> Result<bool, DueError> {
         let Some(week) = &self.week else { return Ok(true) };
         let date = to_local(zones, &self.zone, at)?.date();
         // A closing time at 24:00 belongs to the previous date's intervals.
@@ -556,10 +569,7 @@ mod tests {
     #[test]
     fn opened_while_closed_starts_at_next_opening() {
         assert_eq!(due(&support(), "2026-11-28T11:00:00-03:00", 2, Unit::BusinessHours), "2026-11-30T11:00:00-03:00");
-        assert_eq!(
-            support().next_open(at("2026-11-28T11:00:00-03:00"), &Tzdb),
-            Ok(at("2026-11-30T09:00:00-03:00"))
-        );
+        assert_eq!(support().next_open(at("2026-11-28T11:00:00-03:00"), &Tzdb), Ok(at("2026-11-30T09:00:00-03:00")));
     }
 
     #[test]
@@ -606,10 +616,11 @@ mod tests {
 
     #[test]
     fn business_days_across_a_year_match_day_by_day_count() {
-        let holidays: Vec<NaiveDate> = ["2026-01-01", "2026-04-03", "2026-04-21", "2026-05-01", "2026-09-07", "2026-12-25", "2027-01-01"]
-            .iter()
-            .filter_map(|d| parse_date(d))
-            .collect();
+        let holidays: Vec<NaiveDate> =
+            ["2026-01-01", "2026-04-03", "2026-04-21", "2026-05-01", "2026-09-07", "2026-12-25", "2027-01-01"]
+                .iter()
+                .filter_map(|d| parse_date(d))
+                .collect();
         let cal = BusinessCalendar::with_hours("br", "America/Sao_Paulo", weekdays(&[(9 * 60, 18 * 60)]), holidays)
             .expect("valid");
         let Some(week) = &cal.week else { panic!("calendar has hours") };
@@ -629,10 +640,11 @@ mod tests {
 
     #[test]
     fn week_skipping_matches_walking_every_segment() {
-        let holidays: Vec<NaiveDate> = ["2026-01-19", "2026-03-09", "2026-05-25", "2026-07-03", "2026-11-02", "2026-11-03", "2026-12-25"]
-            .iter()
-            .filter_map(|d| parse_date(d))
-            .collect();
+        let holidays: Vec<NaiveDate> =
+            ["2026-01-19", "2026-03-09", "2026-05-25", "2026-07-03", "2026-11-02", "2026-11-03", "2026-12-25"]
+                .iter()
+                .filter_map(|d| parse_date(d))
+                .collect();
         let mut days = weekdays(&[(8 * 60, 12 * 60), (13 * 60, 17 * 60 + 30)]);
         days[5] = vec![(0, 150)]; // Saturday 00:00–02:30
         let cal = BusinessCalendar::with_hours("ny", "America/New_York", days, holidays).expect("valid");
@@ -648,7 +660,11 @@ mod tests {
                     }
                     remaining -= close - open;
                 };
-                assert_eq!(cal.add(at(opened), span(hours, Unit::BusinessHours), &Tzdb), Ok(walked), "{opened} + {hours} h");
+                assert_eq!(
+                    cal.add(at(opened), span(hours, Unit::BusinessHours), &Tzdb),
+                    Ok(walked),
+                    "{opened} + {hours} h"
+                );
             }
         }
     }

@@ -101,12 +101,23 @@ impl std::error::Error for ClassifyError {}
 /// A due time cannot be computed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DueError {
-    UnknownPlan { plan: String },
-    UnknownSeverity { severity: String },
-    UnknownChannel { channel: String },
-    UnknownCalendar { calendar: String },
+    UnknownPlan {
+        plan: String,
+    },
+    UnknownSeverity {
+        severity: String,
+    },
+    UnknownChannel {
+        channel: String,
+    },
+    UnknownCalendar {
+        calendar: String,
+    },
     /// A business unit in an always-open calendar, or an elapsed unit in one with opening hours.
-    UnitMismatch { calendar: String, unit: crate::model::Unit },
+    UnitMismatch {
+        calendar: String,
+        unit: crate::model::Unit,
+    },
     Zone(ZoneError),
     /// The result would lie outside the supported range of dates (or the calendar never opens).
     OutOfRange,

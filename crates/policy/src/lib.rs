@@ -17,7 +17,7 @@ pub mod policy;
 #[cfg(feature = "schema")]
 pub mod schema;
 pub mod ticket;
-#[cfg(test)]
+#[cfg(all(test, feature = "tzdb"))]
 mod testing;
 pub mod validate;
 pub mod zone;

@@ -12,7 +12,7 @@ use crate::model::{Answer, Calendar, Channel, Localized, Plan, PolicyFile, Produ
 use crate::ticket;
 use crate::zone::ZoneResolver;
 
-/// A policy file that passed validation (built by [`crate::parse_policy`] or [`crate::validate`]).
+/// A policy file that passed validation (built by [`crate::parse_policy`] or [`crate::validate()`]).
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) file: PolicyFile,
@@ -278,10 +278,8 @@ impl Policy {
         zones: &dyn ZoneResolver,
     ) -> Result<Due, DueError> {
         let plan = self.plan(plan).ok_or_else(|| DueError::UnknownPlan { plan: plan.to_string() })?;
-        let targets = plan
-            .targets
-            .get(severity)
-            .ok_or_else(|| DueError::UnknownSeverity { severity: severity.to_string() })?;
+        let targets =
+            plan.targets.get(severity).ok_or_else(|| DueError::UnknownSeverity { severity: severity.to_string() })?;
         let first_response = match channel {
             Some(id) => {
                 &self.channel(id).ok_or_else(|| DueError::UnknownChannel { channel: id.to_string() })?.first_response
@@ -465,10 +463,7 @@ mod tests {
         let p = policy();
         let opened = at("2026-11-27T20:30:00Z");
         assert_eq!(p.due("gold", "P1", None, opened, &Tzdb), Err(DueError::UnknownPlan { plan: "gold".into() }));
-        assert_eq!(
-            p.due("pro", "P9", None, opened, &Tzdb),
-            Err(DueError::UnknownSeverity { severity: "P9".into() })
-        );
+        assert_eq!(p.due("pro", "P9", None, opened, &Tzdb), Err(DueError::UnknownSeverity { severity: "P9".into() }));
     }
 
     #[test]

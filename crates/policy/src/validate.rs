@@ -26,17 +26,12 @@ pub fn parse_file(json: &str) -> Result<PolicyFile, PolicyErrors> {
         Err(error) => {
             let path = json_path(error.path());
             let inner = error.inner();
-            let message = if inner.is_syntax() || inner.is_eof() {
-                format!("invalid JSON: {inner}")
-            } else {
-                inner.to_string()
-            };
+            let message =
+                if inner.is_syntax() || inner.is_eof() { format!("invalid JSON: {inner}") } else { inner.to_string() };
             return Err(PolicyErrors(vec![PolicyError::new(path, message)]));
         }
     };
-    deserializer
-        .end()
-        .map_err(|e| PolicyErrors(vec![PolicyError::new("$", format!("invalid JSON: {e}"))]))?;
+    deserializer.end().map_err(|e| PolicyErrors(vec![PolicyError::new("$", format!("invalid JSON: {e}"))]))?;
     Ok(file)
 }
 
@@ -189,10 +184,7 @@ impl Checker<'_> {
                 format!("{path}.hours"),
                 "an always-open calendar has no opening hours: remove `hours` or `always_open`",
             ),
-            (false, true) => self.error(
-                path,
-                "give either `\"always_open\": true` or weekly opening `hours`",
-            ),
+            (false, true) => self.error(path, "give either `\"always_open\": true` or weekly opening `hours`"),
             _ => {}
         }
         let mut days: [Vec<(u32, u32)>; 7] = Default::default();
@@ -214,7 +206,10 @@ impl Checker<'_> {
                 }
                 if let (Some(start), Some(end)) = (start, end) {
                     if start >= end {
-                        self.error(&interval_path, format!("empty interval: closing time {close} is not after opening time {open}"));
+                        self.error(
+                            &interval_path,
+                            format!("empty interval: closing time {close} is not after opening time {open}"),
+                        );
                     } else {
                         parsed.push((start, end, i));
                     }
@@ -239,12 +234,18 @@ impl Checker<'_> {
             let holiday_path = index_path(&format!("{path}.holidays"), i);
             self.localized(&format!("{holiday_path}.name"), &holiday.name);
             match parse_date(&holiday.date) {
-                None => self.error(format!("{holiday_path}.date"), format!("\"{}\" is not a date YYYY-MM-DD", holiday.date)),
+                None => {
+                    self.error(format!("{holiday_path}.date"), format!("\"{}\" is not a date YYYY-MM-DD", holiday.date))
+                }
                 Some(date) => {
                     if let Some(first) = seen.get(&date) {
                         self.error(
                             format!("{holiday_path}.date"),
-                            format!("{} is listed twice (first at {})", holiday.date, index_path(&format!("{path}.holidays"), *first)),
+                            format!(
+                                "{} is listed twice (first at {})",
+                                holiday.date,
+                                index_path(&format!("{path}.holidays"), *first)
+                            ),
                         );
                     } else {
                         seen.insert(date, i);
@@ -356,8 +357,7 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
     if questions.is_empty() {
         c.error("$.questionnaire.questions", "must list at least one question");
     }
-    let question_indexes =
-        c.ids("$.questionnaire.questions", "question", questions.iter().map(|q| q.id.as_str()));
+    let question_indexes = c.ids("$.questionnaire.questions", "question", questions.iter().map(|q| q.id.as_str()));
     let start = question_indexes.get(&file.questionnaire.start).copied();
     if start.is_none() {
         c.error("$.questionnaire.start", format!("unknown question \"{}\"", file.questionnaire.start));
@@ -489,9 +489,9 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
         c.error("$.attachments.max_bytes", "must be positive when attachments are allowed");
     }
     for (i, mime) in file.attachments.types.iter().enumerate() {
-        let valid = mime
-            .split_once('/')
-            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/') && !mime.contains(char::is_whitespace));
+        let valid = mime.split_once('/').is_some_and(|(t, s)| {
+            !t.is_empty() && !s.is_empty() && !s.contains('/') && !mime.contains(char::is_whitespace)
+        });
         if !valid {
             c.error(index_path("$.attachments.types", i), format!("\"{mime}\" is not a MIME type like \"image/png\""));
         }
@@ -543,7 +543,10 @@ fn check_graph(
             if !reached[qi] {
                 c.error(
                     index_path("$.questionnaire.questions", qi),
-                    format!("question \"{}\" is unreachable: no answer on a path from \"{}\" leads to it", question.id, file.questionnaire.start),
+                    format!(
+                        "question \"{}\" is unreachable: no answer on a path from \"{}\" leads to it",
+                        question.id, file.questionnaire.start
+                    ),
                 );
             }
         }
@@ -569,11 +572,19 @@ fn check_graph(
                     1 => {
                         acyclic = false;
                         let from = stack.iter().position(|&(n, _)| n == next).unwrap_or(0);
-                        let mut cycle: Vec<&str> = stack[from..].iter().map(|&(n, _)| questions[n].id.as_str()).collect();
+                        let mut cycle: Vec<&str> =
+                            stack[from..].iter().map(|&(n, _)| questions[n].id.as_str()).collect();
                         cycle.push(questions[next].id.as_str());
                         c.error(
-                            format!("{}.next.question", index_path(&format!("{}.answers", index_path("$.questionnaire.questions", q)), answer)),
-                            format!("leads back to question \"{}\", forming a cycle: {}", questions[next].id, cycle.join(" → ")),
+                            format!(
+                                "{}.next.question",
+                                index_path(&format!("{}.answers", index_path("$.questionnaire.questions", q)), answer)
+                            ),
+                            format!(
+                                "leads back to question \"{}\", forming a cycle: {}",
+                                questions[next].id,
+                                cycle.join(" → ")
+                            ),
                         );
                     }
                     _ => {}
@@ -731,12 +742,15 @@ mod tests {
                 "$.products[0].status_page: scheme \"javascript\" is not allowed: use https, http or mailto",
             ]
         );
-        let errors = parse_policy(&{
-            let mut v = sample();
-            v["id"] = json!("");
-            v["version"] = json!(" ");
-            v.to_string()
-        }, &Tzdb)
+        let errors = parse_policy(
+            &{
+                let mut v = sample();
+                v["id"] = json!("");
+                v["version"] = json!(" ");
+                v.to_string()
+            },
+            &Tzdb,
+        )
         .expect_err("two problems");
         assert_eq!(errors.to_string(), "$.id: must not be empty\n$.version: must not be empty");
     }
@@ -751,7 +765,10 @@ mod tests {
             |v| v["questionnaire"]["questions"][0]["answers"][1]["next"] = json!({ "question": "nope" }),
             "$.questionnaire.questions[0].answers[1].next.question: unknown question \"nope\"",
         );
-        assert_problem(|v| v["questionnaire"]["start"] = json!("nope"), "$.questionnaire.start: unknown question \"nope\"");
+        assert_problem(
+            |v| v["questionnaire"]["start"] = json!("nope"),
+            "$.questionnaire.start: unknown question \"nope\"",
+        );
         assert_problem(
             |v| v["plans"][0]["targets"]["P1"]["resolution"]["calendar"] = json!("weekends"),
             "$.plans[0].targets.P1.resolution.calendar: unknown calendar \"weekends\"",
@@ -877,8 +894,14 @@ mod tests {
 
     #[test]
     fn urls_translations_and_locales() {
-        assert_eq!(problems(|v| v["products"][0]["status_page"] = json!("mailto:ops@example.com")), Vec::<String>::new());
-        assert_eq!(problems(|v| v["products"][0]["status_page"] = json!("http://status.example.com/x")), Vec::<String>::new());
+        assert_eq!(
+            problems(|v| v["products"][0]["status_page"] = json!("mailto:ops@example.com")),
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            problems(|v| v["products"][0]["status_page"] = json!("http://status.example.com/x")),
+            Vec::<String>::new()
+        );
         assert_problem(
             |v| v["products"][0]["status_page"] = json!("ftp://example.com"),
             "$.products[0].status_page: scheme \"ftp\" is not allowed: use https, http or mailto",
@@ -899,7 +922,10 @@ mod tests {
             |v| remove(&mut v["questionnaire"]["questions"][1]["prompt"], "pt-BR"),
             "$.questionnaire.questions[1].prompt: missing translation \"pt-BR\"",
         );
-        assert_problem(|v| v["locales"] = json!([]), "$.locales: must list at least one locale, e.g. [\"pt-BR\", \"en\"]");
+        assert_problem(
+            |v| v["locales"] = json!([]),
+            "$.locales: must list at least one locale, e.g. [\"pt-BR\", \"en\"]",
+        );
         assert_problem(|v| v["locales"] = json!(["pt-BR", "en", "pt-br"]), "$.locales[2]: duplicate locale \"pt-br\"");
     }
 

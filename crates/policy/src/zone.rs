@@ -76,11 +76,7 @@ impl From<ZoneError> for LocalError {
 }
 
 /// The wall-clock time in `zone` at the instant `utc`.
-pub(crate) fn to_local(
-    zones: &dyn ZoneResolver,
-    zone: &str,
-    utc: DateTime<Utc>,
-) -> Result<NaiveDateTime, LocalError> {
+pub(crate) fn to_local(zones: &dyn ZoneResolver, zone: &str, utc: DateTime<Utc>) -> Result<NaiveDateTime, LocalError> {
     let offset = zones.offset_at(zone, utc)?;
     utc.naive_utc()
         .checked_add_signed(TimeDelta::seconds(i64::from(offset.local_minus_utc())))
@@ -111,11 +107,8 @@ pub(crate) fn resolve_local_exact(
     local: NaiveDateTime,
 ) -> Result<(DateTime<Utc>, bool), LocalError> {
     let probe = |naive: NaiveDateTime| zones.offset_at(zone, naive.and_utc());
-    let shift = |naive: NaiveDateTime, delta: TimeDelta| {
-        naive.checked_add_signed(delta).ok_or(LocalError::OutOfRange)
-    };
-    let candidate =
-        |offset: FixedOffset| shift(local, TimeDelta::seconds(-i64::from(offset.local_minus_utc())));
+    let shift = |naive: NaiveDateTime, delta: TimeDelta| naive.checked_add_signed(delta).ok_or(LocalError::OutOfRange);
+    let candidate = |offset: FixedOffset| shift(local, TimeDelta::seconds(-i64::from(offset.local_minus_utc())));
 
     // The offset in force before any nearby transition. If it still holds at the candidate instant,
     // that instant is the answer, and the earliest one: when clocks go back, the offset before
@@ -193,5 +186,71 @@ mod tests {
     fn to_local_applies_offset() {
         let got = to_local(&Tzdb, "Europe/Lisbon", utc("2026-07-01T12:00:00Z"));
         assert_eq!(got, Ok(local(2026, 7, 1, 13, 0)));
+    }
+}
+
+/// The engine without a tz database, as in the widget: a resolver that knows one zone by rule.
+#[cfg(test)]
+mod resolver_tests {
+    use super::*;
+    use crate::calendar::BusinessCalendar;
+    use crate::model::{Span, Unit};
+    use chrono::NaiveDate;
+
+    /// "Toy/Lisbon": UTC+0, UTC+1 from 2026-03-29T01:00Z to 2026-10-25T01:00Z (Lisbon's 2026 rules).
+    struct ToyZones;
+
+    impl ZoneResolver for ToyZones {
+        fn offset_at(&self, zone: &str, utc: DateTime<Utc>) -> Result<FixedOffset, ZoneError> {
+            if zone != "Toy/Lisbon" {
+                return Err(ZoneError::unknown(zone));
+            }
+            let start = NaiveDate::from_ymd_opt(2026, 3, 29).and_then(|d| d.and_hms_opt(1, 0, 0)).map(|n| n.and_utc());
+            let end = NaiveDate::from_ymd_opt(2026, 10, 25).and_then(|d| d.and_hms_opt(1, 0, 0)).map(|n| n.and_utc());
+            let summer = matches!((start, end), (Some(s), Some(e)) if s <= utc && utc < e);
+            FixedOffset::east_opt(if summer { 3_600 } else { 0 }).ok_or_else(|| ZoneError::new(zone, "bad offset"))
+        }
+    }
+
+    fn local(y: i32, m: u32, d: u32, h: u32, min: u32) -> NaiveDateTime {
+        NaiveDate::from_ymd_opt(y, m, d).and_then(|d| d.and_hms_opt(h, min, 0)).expect("valid test date")
+    }
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(s).expect("valid test instant").with_timezone(&Utc)
+    }
+
+    #[test]
+    fn gap_and_overlap_from_offsets_alone() {
+        assert_eq!(resolve_local(&ToyZones, "Toy/Lisbon", local(2026, 3, 29, 1, 30)), Ok(utc("2026-03-29T01:00:00Z")));
+        assert_eq!(
+            resolve_local_exact(&ToyZones, "Toy/Lisbon", local(2026, 3, 29, 1, 30)),
+            Ok((utc("2026-03-29T01:00:00Z"), false))
+        );
+        assert_eq!(resolve_local(&ToyZones, "Toy/Lisbon", local(2026, 10, 25, 1, 30)), Ok(utc("2026-10-25T00:30:00Z")));
+        assert_eq!(resolve_local(&ToyZones, "Toy/Lisbon", local(2026, 7, 1, 9, 0)), Ok(utc("2026-07-01T08:00:00Z")));
+        assert_eq!(
+            resolve_local(&ToyZones, "Nowhere", local(2026, 7, 1, 9, 0)),
+            Err(LocalError::Zone(ZoneError::unknown("Nowhere")))
+        );
+    }
+
+    #[test]
+    fn business_hours_across_the_change_without_tzdb() {
+        let days: [Vec<(u32, u32)>; 7] = std::array::from_fn(|_| vec![(0, 1_440)]);
+        let cal = BusinessCalendar::with_hours("all-day", "Toy/Lisbon", days, []).expect("valid");
+        // Saturday 23:00 WET + 4 business hours = Sunday 04:00 WEST: four real hours.
+        let due = cal.add(utc("2026-03-28T23:00:00Z"), Span { amount: 4, unit: Unit::BusinessHours }, &ToyZones);
+        assert_eq!(due, Ok(utc("2026-03-29T03:00:00Z")));
+        let office: [Vec<(u32, u32)>; 7] =
+            std::array::from_fn(|d| if d < 5 { vec![(9 * 60, 17 * 60)] } else { Vec::new() });
+        let cal = BusinessCalendar::with_hours("office", "Toy/Lisbon", office, []).expect("valid");
+        // Friday 16:00 WET + 2 business hours = Monday 10:00 WEST (09:00 UTC).
+        let due = cal.add(utc("2026-03-27T16:00:00Z"), Span { amount: 2, unit: Unit::BusinessHours }, &ToyZones);
+        assert_eq!(due, Ok(utc("2026-03-30T09:00:00Z")));
+        assert_eq!(
+            cal.in_offset(utc("2026-03-30T09:00:00Z"), &ToyZones).map(|d| d.to_rfc3339()),
+            Ok("2026-03-30T10:00:00+01:00".into())
+        );
     }
 }

@@ -36,7 +36,9 @@ fuzz_target!(|data: &[u8]| {
     let opened = DateTime::<Utc>::from_timestamp(1_795_000_000, 0).expect("valid instant");
     for plan in policy.plans() {
         let due = policy.due(&plan.id, &severity, None, opened, &Tzdb).expect("due time of a valid policy");
-        assert!(due.first_response.due.with_timezone(&Utc) >= opened && due.resolution.due.with_timezone(&Utc) >= opened);
+        assert!(
+            due.first_response.due.with_timezone(&Utc) >= opened && due.resolution.due.with_timezone(&Utc) >= opened
+        );
     }
     for locale in ["en", "pt-BR", "xx"] {
         let _ = policy.text(&policy.file().name, locale);
