@@ -1,5 +1,6 @@
 //! The two shipped seed policies (`www/policies/*.json`) checked figure by figure against the
 //! source documents in `shared/seeds/`, and every seed example classified through the questionnaire.
+#![cfg(feature = "tzdb")]
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
