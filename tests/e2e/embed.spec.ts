@@ -63,7 +63,7 @@ async function gateWasm(page: Page): Promise<{ requested: () => boolean; release
   return { requested: () => requested, release };
 }
 
-/** Makes `requestIdleCallback` (and the setTimeout fallback's job) never run the idle load. */
+/** Makes `requestIdleCallback` never run the loader's idle load (Chromium has it, so no fallback). */
 const NO_IDLE = 'window.requestIdleCallback = function () { return 0; };';
 
 test('TriageWidget calls made before the widget loads take effect once it does', async ({ page }) => {
