@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use triage_policy::ticket::{
-    AnswerRecord, Contact, DueTime, DueTimes, EscalationRequest, Identity, PolicyRef,
+    AnswerRecord, Contact, DueTime, DueTimes, ErrorDetail, EscalationRequest, Identity, PolicyRef,
     TicketPayload, TicketReceipt,
 };
 use triage_policy::{Classification, Policy, Walk};
@@ -450,6 +450,29 @@ impl Widget {
             }
         }
         self.focus_heading();
+    }
+
+    /// A queued ticket that the endpoint refused later, in the background. What the customer typed
+    /// goes back into the draft (unless they have started another ticket since), and when this
+    /// panel still shows that ticket as queued, back into the form with the endpoint's message
+    /// next to the field it names.
+    pub fn reopen_refused(&self, ticket: TicketPayload, status: u16, error: ErrorDetail) {
+        let policy_id = ticket.policy.id.clone();
+        let showing_it = matches!(self.stage.get_untracked(), Stage::Queued(_) | Stage::Sending);
+        let nothing_newer = draft::load(&policy_id).is_none_or(|current| current.is_empty());
+        if !(showing_it || nothing_newer) {
+            web_sys::console::error_1(&JsValue::from_str(&format!(
+                "triage-widget: the endpoint refused the queued ticket \"{}\" ({status}): {}",
+                ticket.subject, error.message
+            )));
+            return;
+        }
+        draft::save(&policy_id, &Draft::from_ticket(&ticket));
+        let policy = self.policy.get_untracked().filter(|policy| policy.id() == policy_id);
+        if let (true, Some(policy)) = (showing_it, policy) {
+            self.restore(&policy);
+            self.settle(SendOutcome::Rejected { status, error }, &policy_id);
+        }
     }
 
     /// The complete wire payload for the current answers and form.

@@ -3,6 +3,7 @@
 //! ticket is delivered. Attachments are not drafted (they stay in memory while the page lives).
 
 use serde::{Deserialize, Serialize};
+use triage_policy::ticket::TicketPayload;
 
 /// Where in the flow the customer was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -51,6 +52,38 @@ impl Draft {
     /// True when there is nothing worth keeping.
     pub fn is_empty(&self) -> bool {
         *self == Draft::default()
+    }
+
+    /// The draft a sent ticket came from, back at the form: used when the endpoint refuses a
+    /// ticket that had already left the form (queued, then refused in the background), so what the
+    /// customer typed is not lost.
+    pub fn from_ticket(ticket: &TicketPayload) -> Draft {
+        let escalation = match &ticket.escalation {
+            Some(request) => EscalationDraft {
+                requested: true,
+                severity: request.severity.clone(),
+                reason: request.reason.clone(),
+            },
+            None => EscalationDraft::default(),
+        };
+        Draft {
+            answers: ticket
+                .answers
+                .iter()
+                .map(|record| (record.question.clone(), record.answer.clone()))
+                .collect(),
+            step: Step::Form,
+            escalation,
+            fields: FormFields {
+                name: ticket.contact.name.clone(),
+                email: ticket.contact.email.clone(),
+                phone: ticket.contact.phone.clone().unwrap_or_default(),
+                company: ticket.contact.company.clone().unwrap_or_default(),
+                subject: ticket.subject.clone(),
+                description: ticket.description.clone(),
+                product: ticket.product.clone().unwrap_or_default(),
+            },
+        }
     }
 }
 
@@ -136,6 +169,39 @@ mod tests {
             },
         };
         assert_eq!(decode(&encode(&draft)), Some(draft));
+    }
+
+    #[test]
+    fn a_refused_ticket_becomes_a_draft_at_the_form() {
+        let ticket: TicketPayload = serde_json::from_value(serde_json::json!({
+            "policy": {"id": "p", "version": "1"},
+            "plan": "pro",
+            "severity": "P2",
+            "answers": [{"question": "impact", "answer": "down"}, {"question": "workaround", "answer": "none"}],
+            "reasons": [],
+            "escalation": {"severity": "P1", "reason": "payroll stopped"},
+            "due": {"first_response": {"due": "2026-11-23T10:00:00-03:00"},
+                    "resolution": {"due": "2026-11-23T18:00:00-03:00"}},
+            "contact": {"name": "Ana", "email": "ana@example", "phone": "+55 11 5555-0000"},
+            "subject": "Boletos", "description": "Nada sai", "product": "nps",
+            "page_url": "https://example.com/help", "locale": "pt-BR",
+            "time_zone": "America/Sao_Paulo", "created_at": "2026-11-23T09:30:00-03:00"
+        }))
+        .expect("ticket");
+        let draft = Draft::from_ticket(&ticket);
+        assert_eq!(draft.step, Step::Form);
+        assert_eq!(
+            draft.answers,
+            vec![("impact".into(), "down".into()), ("workaround".into(), "none".into())]
+        );
+        assert!(draft.escalation.requested);
+        assert_eq!(draft.escalation.severity, "P1");
+        assert_eq!(draft.escalation.reason, "payroll stopped");
+        assert_eq!(draft.fields.email, "ana@example");
+        assert_eq!(draft.fields.phone, "+55 11 5555-0000");
+        assert_eq!(draft.fields.company, "");
+        assert_eq!(draft.fields.product, "nps");
+        assert_eq!(draft.fields.description, "Nada sai");
     }
 
     #[test]

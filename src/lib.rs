@@ -183,6 +183,9 @@ pub fn mount(
                 widget.stage.set(Stage::Sent(receipt));
             }
         }));
+        send::set_rejection_listener(Box::new(move |ticket, status, error| {
+            widget.reopen_refused(ticket, status, error);
+        }));
         send::resume_outbox(send_config, emitter);
     }
     wasm_bindgen_futures::spawn_local(async move { widget.load().await });

@@ -101,6 +101,41 @@ test.describe('sending', () => {
     expect(await stored(request, subject)).toBe(1);
   });
 
+  test('a queued ticket the endpoint refuses later goes back into the form, nothing typed lost', async ({ page, context, request }) => {
+    const subject = uniqueSubject('refused-later');
+    await page.goto('/');
+    await fillTicket(page, subject);
+    await context.setOffline(true);
+    await send(page);
+    await expect(heading(page)).toHaveText(QUEUED);
+
+    // Back online, the endpoint refuses the queued ticket, naming the e-mail field.
+    await page.route('**/api/tickets', async (route: Route) => {
+      if (route.request().method() !== 'POST') return route.continue();
+      await route.fulfill({
+        status: 400,
+        contentType: 'application/json',
+        body: JSON.stringify({ error: { code: 'invalid_field', message: 'this mailbox does not exist', field: 'contact.email' } }),
+      });
+    });
+    await context.setOffline(false);
+    const email = dialog(page).locator('#tw-email');
+    await expect(email).toHaveAttribute('aria-invalid', 'true', { timeout: 30_000 });
+    await expect(dialog(page)).toContainText('this mailbox does not exist');
+    await expect(dialog(page).locator('#tw-subject')).toHaveValue(subject);
+    await expect(dialog(page).locator('#tw-description')).toHaveValue(/emissão de notas/);
+    await expect(email).toHaveValue('ana@example.com');
+    await screenshot(page, 'send-refused-later');
+    await expect.poll(() => page.evaluate(() => localStorage.getItem('triage-widget:outbox'))).toBeNull();
+    expect(await stored(request, subject)).toBe(0);
+
+    // The draft holds it too: a reload brings the form back filled in.
+    await page.unroute('**/api/tickets');
+    await page.reload();
+    await launcher(page).click();
+    await expect(dialog(page).locator('#tw-subject')).toHaveValue(subject);
+  });
+
   test('a reload in the middle of the retries delivers once', async ({ page, request }) => {
     const subject = uniqueSubject('reload');
     const posts = recordPosts(page);

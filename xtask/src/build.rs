@@ -5,11 +5,11 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::bundle::{fill_loader, point_glue_at_wasm, BundleFile, Manifest};
+use crate::bundle::{check_minified_loader, fill_loader, point_glue_at_wasm, BundleFile, Manifest};
 use crate::cmd::Cmd;
 use crate::error::{bail, Context, Result};
 use crate::project::{read, write_atomically, Project};
-use crate::tools::{self, WasmBindgen, WasmOpt, WASM_TARGET};
+use crate::tools::{self, Terser, WasmBindgen, WasmOpt, WASM_TARGET};
 
 pub const LOADER_SOURCE: &str = "www/loader.js";
 pub const CSS_SOURCE: &str = "www/widget.css";
@@ -21,6 +21,17 @@ const WASM_OPT_FLAGS: &[&str] = &[
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
     "--enable-mutable-globals",
+];
+/// terser on the loader: compress (three passes) and mangle local names; no comments kept (the
+/// 1.5 KB gzip budget). `__TRIAGE_MANIFEST__` is an unknown global, so terser keeps its name.
+const TERSER_FLAGS: &[&str] = &[
+    "--ecma",
+    "2020",
+    "--compress",
+    "passes=3",
+    "--mangle",
+    "--comments",
+    "false",
 ];
 
 /// What `build` produced.
@@ -50,6 +61,7 @@ pub fn build(project: &Project) -> Result<Built> {
     tools::ensure_wasm_target()?;
     let bindgen = tools::ensure_wasm_bindgen(project)?;
     let wasm_opt = tools::ensure_wasm_opt(project)?;
+    let terser = tools::ensure_terser(project)?;
 
     Cmd::new("cargo")
         .args([
@@ -71,8 +83,9 @@ pub fn build(project: &Project) -> Result<Built> {
     let optimised = optimise(project, &compiled, &bindgen, &wasm_opt)?;
 
     let css = read(&css_path)?;
-    let loader_source = tools::read_text(&loader_path)?;
-    let built = write_dist(project, &optimised, &css, &loader_source)?;
+    // Minified with the placeholder still in it (cheap: no cache), then filled in `write_dist`.
+    let loader_minified = minify_loader(&loader_path, &terser)?;
+    let built = write_dist(project, &optimised, &css, &loader_minified)?;
     eprintln!(
         "xtask: dist/ ready in {:.1}s: {}, {}, {}, manifest.json, loader.js",
         started.elapsed().as_secs_f64(),
@@ -81,6 +94,35 @@ pub fn build(project: &Project) -> Result<Built> {
         built.manifest.css.file
     );
     Ok(built)
+}
+
+/// `www/loader.js` through terser, checked to still hold the manifest placeholder exactly once.
+fn minify_loader(loader_path: &Path, terser: &Terser) -> Result<String> {
+    let source = tools::read_text(loader_path)?;
+    // fill_loader's own check, but naming the source rather than terser's output.
+    check_minified_loader(&source)
+        .map_err(|why| crate::error::Error::new(format!("{}: {why}", loader_path.display())))?;
+    let minified = Cmd::new(&terser.program)
+        .arg(loader_path)
+        .args(TERSER_FLAGS)
+        .read()
+        .with_context(|| {
+            format!(
+                "minifying {} with terser {}",
+                loader_path.display(),
+                terser.version
+            )
+        })?;
+    check_minified_loader(&minified).map_err(|why| {
+        crate::error::Error::new(format!(
+            "{} minified by terser {} ({}): {why}; keep the placeholder where terser cannot drop, \
+             copy or rename it (e.g. `const manifest = __TRIAGE_MANIFEST__;`)",
+            loader_path.display(),
+            terser.version,
+            TERSER_FLAGS.join(" ")
+        ))
+    })?;
+    Ok(minified)
 }
 
 /// The outputs of wasm-bindgen + wasm-opt, cached in `target/xtask/bundle`.
@@ -170,7 +212,7 @@ fn write_dist(
     project: &Project,
     optimised: &Optimised,
     css: &[u8],
-    loader_source: &str,
+    loader_minified: &str,
 ) -> Result<Built> {
     let dist = project.dist_dir();
     std::fs::create_dir_all(&dist).with_context(|| format!("creating {}", dist.display()))?;
@@ -194,7 +236,7 @@ fn write_dist(
         wasm,
         css: css_file,
     };
-    let loader = fill_loader(loader_source, &manifest)
+    let loader = fill_loader(loader_minified, &manifest)
         .map_err(|why| crate::error::Error::new(format!("{LOADER_SOURCE}: {why}")))?;
 
     // Fingerprinted files first, loader last: a page loading meanwhile never sees a dangling name.

@@ -91,6 +91,21 @@ pub fn fill_loader(loader_source: &str, manifest: &Manifest) -> Result<String, S
     Ok(loader_source.replace(MANIFEST_PLACEHOLDER, &manifest.to_json()))
 }
 
+/// Checks that a loader (the source, or terser's output) names the manifest placeholder exactly
+/// once: zero would ship a loader with no manifest, two would ship the manifest twice.
+pub fn check_minified_loader(loader: &str) -> Result<(), String> {
+    match loader.matches(MANIFEST_PLACEHOLDER).count() {
+        1 => Ok(()),
+        0 => Err(format!(
+            "it does not contain the placeholder {MANIFEST_PLACEHOLDER}"
+        )),
+        more => Err(format!(
+            "it contains the placeholder {MANIFEST_PLACEHOLDER} {more} times; the manifest must \
+             be written once (assign it to one variable)"
+        )),
+    }
+}
+
 /// Points the glue's default wasm URL (`new URL('<stem>_bg.wasm', import.meta.url)`) at the
 /// fingerprinted file. Returns the new glue and how many references were rewritten.
 pub fn point_glue_at_wasm(
@@ -169,6 +184,25 @@ mod tests {
         assert_eq!(Manifest::from_json(object), Ok(manifest()));
         assert!(!filled.contains(MANIFEST_PLACEHOLDER));
         assert!(fill_loader("const M = {};", &manifest()).is_err());
+    }
+
+    #[test]
+    fn loader_must_name_the_placeholder_exactly_once() {
+        assert_eq!(
+            check_minified_loader("((e)=>{let t=__TRIAGE_MANIFEST__;e(t.js)})(f)"),
+            Ok(())
+        );
+        let none = check_minified_loader("((e)=>{let t={};e(t.js)})(f)");
+        assert!(
+            none.as_ref()
+                .is_err_and(|why| why.contains("does not contain")),
+            "{none:?}"
+        );
+        let twice = check_minified_loader("f(__TRIAGE_MANIFEST__.js,__TRIAGE_MANIFEST__.css)");
+        assert!(
+            twice.as_ref().is_err_and(|why| why.contains("2 times")),
+            "{twice:?}"
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Makes sure the outside tools are present at the right versions, installing what is missing from
-//! rustup, crates.io (`cargo install`), the npm registry (`npm ci`) and Debian (`apt-get`) only.
+//! rustup, crates.io (`cargo install`), the npm registry (`npm ci`: wasm-opt, terser) and Debian
+//! (`apt-get`) only.
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -134,6 +135,40 @@ pub fn ensure_wasm_opt(project: &Project) -> Result<WasmOpt> {
         );
     }
     Ok(WasmOpt { program, version })
+}
+
+/// terser (the loader's minifier) from the npm package `terser`, pinned in
+/// `xtask/npm/package-lock.json`.
+#[derive(Debug, Clone)]
+pub struct Terser {
+    pub program: PathBuf,
+    pub version: String,
+}
+
+pub fn ensure_terser(project: &Project) -> Result<Terser> {
+    let npm_dir = project.path("xtask/npm");
+    ensure_node_modules(&npm_dir)?;
+    let program = npm_dir.join("node_modules/.bin/terser");
+    if !program.exists() {
+        bail!(
+            "{} is missing after `npm ci` in {} (is `terser` in xtask/npm/package.json?)",
+            program.display(),
+            npm_dir.display()
+        );
+    }
+    // `terser 5.51.2`
+    let printed = Cmd::new(&program).arg("--version").read()?;
+    let version = printed
+        .split_whitespace()
+        .nth(1)
+        .filter(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+        .ok_or_else(|| {
+            crate::error::Error::new(format!(
+                "cannot read a version from `terser --version`: {printed:?}"
+            ))
+        })?
+        .to_owned();
+    Ok(Terser { program, version })
 }
 
 /// `wasm-opt version 132 (version_132)` → 132.

@@ -113,7 +113,10 @@ pub fn parse_date(text: &str) -> Option<NaiveDate> {
     if !shape_ok {
         return None;
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").ok()
+    // Digits only from here (checked above); no strftime parser, which would weigh ~10 KB in the widget.
+    let number = |range: std::ops::Range<usize>| bytes[range].iter().fold(0u32, |n, b| n * 10 + u32::from(b - b'0'));
+    let year = i32::try_from(number(0..4)).ok()?;
+    NaiveDate::from_ymd_opt(year, number(5..7), number(8..10))
 }
 
 /// A validated calendar, ready for due-time arithmetic.
@@ -554,6 +557,14 @@ mod tests {
         assert_eq!(parse_date("2026-2-5"), None);
         assert_eq!(parse_date("2026-02-30"), None);
         assert_eq!(parse_date("25/12/2026"), None);
+        assert_eq!(parse_date("2028-02-29"), NaiveDate::from_ymd_opt(2028, 2, 29));
+        assert_eq!(parse_date("2026-02-29"), None);
+        assert_eq!(parse_date("0000-01-01"), NaiveDate::from_ymd_opt(0, 1, 1));
+        assert_eq!(parse_date("2026-00-10"), None);
+        assert_eq!(parse_date("2026-13-01"), None);
+        assert_eq!(parse_date("2026-01-00"), None);
+        assert_eq!(parse_date("2026-01-32"), None);
+        assert_eq!(parse_date("2026-1a-01"), None);
     }
 
     #[test]

@@ -18,14 +18,13 @@ pub fn parse_policy(json: &str, zones: &dyn ZoneResolver) -> Result<Policy, Poli
 }
 
 /// Parses policy JSON into the raw file without checking it as a whole. A syntax or type error
-/// stops parsing; it is reported with its JSON path.
+/// stops parsing; it is reported with its JSON path (native builds) or with serde_json's line and
+/// column (WebAssembly, where `serde_path_to_error` would double the size of the JSON decoder).
 pub fn parse_file(json: &str) -> Result<PolicyFile, PolicyErrors> {
     let mut deserializer = serde_json::Deserializer::from_str(json);
-    let file: PolicyFile = match serde_path_to_error::deserialize(&mut deserializer) {
+    let file: PolicyFile = match deserialize_with_path(&mut deserializer) {
         Ok(file) => file,
-        Err(error) => {
-            let path = json_path(error.path());
-            let inner = error.inner();
+        Err((path, inner)) => {
             let message =
                 if inner.is_syntax() || inner.is_eof() { format!("invalid JSON: {inner}") } else { inner.to_string() };
             return Err(PolicyErrors(vec![PolicyError::new(path, message)]));
@@ -35,6 +34,32 @@ pub fn parse_file(json: &str) -> Result<PolicyFile, PolicyErrors> {
     Ok(file)
 }
 
+/// Deserializes the file; on error, the JSON path of the offending value and serde_json's error.
+#[cfg(not(target_family = "wasm"))]
+fn deserialize_with_path(
+    deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> Result<PolicyFile, (String, serde_json::Error)> {
+    serde_path_to_error::deserialize(deserializer).map_err(|error| (json_path(error.path()), error.into_inner()))
+}
+
+/// Deserializes the file; on error, `$` and serde_json's error, whose message names the line and
+/// column of the offending value.
+#[cfg(target_family = "wasm")]
+fn deserialize_with_path(
+    deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> Result<PolicyFile, (String, serde_json::Error)> {
+    deserialize_without_path(deserializer)
+}
+
+/// The WebAssembly build's decoder (compiled natively too, so its messages are unit-tested).
+#[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
+fn deserialize_without_path(
+    deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
+) -> Result<PolicyFile, (String, serde_json::Error)> {
+    serde::Deserialize::deserialize(deserializer).map_err(|error| ("$".to_string(), error))
+}
+
+#[cfg(not(target_family = "wasm"))]
 fn json_path(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::from("$");
@@ -721,6 +746,20 @@ mod tests {
         assert!(found[0].starts_with("$.calendars[1].colour: unknown field `colour`"), "{found:?}");
         let found = problems(|v| v["severities"][0]["label"] = json!({ "pt-BR": 1 }));
         assert!(found[0].starts_with("$.severities[0].label[\"pt-BR\"]: invalid type"), "{found:?}");
+    }
+
+    #[test]
+    fn wasm_decoder_errors_name_line_and_column() {
+        let mut value = sample();
+        value["calendars"][1]["colour"] = json!("blue");
+        let json = serde_json::to_string_pretty(&value).expect("serialises");
+        let line = json.lines().position(|l| l.contains("\"colour\"")).expect("colour is in the text") + 1;
+        let mut deserializer = serde_json::Deserializer::from_str(&json);
+        let (path, error) = deserialize_without_path(&mut deserializer).expect_err("unknown field");
+        assert_eq!(path, "$");
+        let text = error.to_string();
+        assert!(text.starts_with("unknown field `colour`"), "{text}");
+        assert!(text.contains(&format!("at line {line} column")), "{text}");
     }
 
     #[test]
