@@ -1,6 +1,6 @@
 /*! Triage Widget loader · docs: README.md */
-// The one script a site owner pastes. It must stay under 1.5 KB gzip once built, so it does only
-// what has to happen before the widget's WebAssembly arrives:
+// The one script a site owner pastes. Its budget is 1.5 KB gzip once built (`cargo xtask size`),
+// so it does only what has to happen before the widget's WebAssembly arrives:
 //
 // - puts the real `window.TriageWidget` API in place at once; calls made before the widget has
 //   loaded wait in a queue (a `{ q: [[method, ...args], …] }` stub the page set up earlier is
@@ -62,9 +62,9 @@
   const fileUrl = (kind) => new URL(manifest[kind].file, script.src).href;
 
   /** Calls page-supplied or widget code without letting its exception stop ours. */
-  const callSafely = (fn, args) => {
+  const callSafely = (fn) => {
     try {
-      fn(...args);
+      fn();
     } catch (error) {
       console.error(error);
     }
@@ -81,43 +81,44 @@
   const emit = (name, detail) => {
     if (name == "open" || name == "close") launcher.ariaExpanded = name == "open";
     showOutboxCount();
-    listeners[name]?.map((listener) => callSafely(listener, [detail]));
+    listeners[name]?.map((listener) => callSafely(() => listener(detail)));
     host.dispatchEvent(new CustomEvent("triage:" + name, { detail }));
   };
 
-  const callWidget = ([method, args]) => callSafely(widget[method].bind(widget), args);
+  const callWidget = ([method, args]) => callSafely(() => widget[method](...args));
 
   /** Fetches the wasm and the glue (both with their SRI hashes) and mounts the widget, once. */
   const load = () =>
-    (loading ||= (async () => {
-      // Start the wasm download now; the glue instantiates it from this response.
-      const wasmResponse = fetch(fileUrl("wasm"), { integrity: manifest.wasm.integrity });
-      wasmResponse.catch(Object); // its failure is reported by the glue's await, not as unhandled
+    (loading ||= Promise.all([
+      // The wasm downloads while the glue does; the glue instantiates it from this response.
+      fetch(fileUrl("wasm"), { integrity: manifest.wasm.integrity }),
       // `import()` takes no integrity; a modulepreload link with one makes the import use it.
-      const preload = document.createElement("link");
-      preload.rel = "modulepreload";
-      preload.href = fileUrl("js");
-      preload.integrity = manifest.js.integrity;
-      document.head.append(preload);
-      await new Promise((resolve, reject) => {
-        preload.onload = resolve;
-        preload.onerror = () => reject(preload.href);
-      });
-      const glue = await import(preload.href);
-      await glue.default({ module_or_path: wasmResponse });
-      if (destroyed) return;
-      widget = glue.mount(
-        host.shadowRoot,
-        { ...options, headers: JSON.parse(options.headers || "{}"), pageLang, launcher },
-        emit,
-      );
-      queuedCalls.splice(0).map(callWidget);
-    })().catch((error) => {
-      loadFailed = 1;
-      console.error("triage-widget: could not load the widget:", error);
-      // No safe fallback: no dead button either.
-      fallback || host.remove();
-    }));
+      new Promise((resolve, reject) => {
+        const preload = document.createElement("link");
+        preload.rel = "modulepreload";
+        preload.href = fileUrl("js");
+        preload.integrity = manifest.js.integrity;
+        preload.onload = () => resolve(import(preload.href));
+        preload.onerror = () => reject(preload.href); // names the file that failed
+        document.head.append(preload);
+      }),
+    ])
+      .then(async ([wasmResponse, glue]) => {
+        await glue.default({ module_or_path: wasmResponse });
+        if (destroyed) return; // destroy() during the load: mount nothing, replay nothing
+        widget = glue.mount(
+          host.shadowRoot,
+          { ...options, headers: JSON.parse(options.headers || "{}"), pageLang, launcher },
+          emit,
+        );
+        queuedCalls.splice(0).map(callWidget);
+      })
+      .catch((error) => {
+        loadFailed = 1;
+        console.error("triage-widget: could not load the widget:", error);
+        // No safe fallback: no dead button either.
+        fallback || host.remove();
+      }));
 
   const loadWhenIdle = () => (window.requestIdleCallback || setTimeout)(load);
 
@@ -162,7 +163,6 @@
       widget?.destroy();
       widget = 0;
       listeners = {};
-      queuedCalls.length = 0;
       host?.remove();
       try {
         sessionStorage.removeItem(STORAGE_PREFIX + "open");

@@ -129,10 +129,10 @@ test.describe('sending', () => {
     await expect.poll(() => page.evaluate(() => localStorage.getItem('triage-widget:outbox'))).toBeNull();
     expect(await stored(request, subject)).toBe(0);
 
-    // The draft holds it too: a reload brings the form back filled in.
+    // The draft holds it too: after a reload the panel, open before, reopens with the form filled in.
     await page.unroute('**/api/tickets');
     await page.reload();
-    await launcher(page).click();
+    await expect(dialog(page)).toBeVisible({ timeout: 30_000 });
     await expect(dialog(page).locator('#tw-subject')).toHaveValue(subject);
   });
 

@@ -5,7 +5,10 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use crate::bundle::{check_minified_loader, fill_loader, point_glue_at_wasm, BundleFile, Manifest};
+use crate::bundle::{
+    check_minified_loader, fill_loader, point_glue_at_wasm, BundleFile, Manifest,
+    MANIFEST_PLACEHOLDER,
+};
 use crate::cmd::Cmd;
 use crate::error::{bail, Context, Result};
 use crate::project::{read, write_atomically, Project};
@@ -99,9 +102,14 @@ pub fn build(project: &Project) -> Result<Built> {
 /// `www/loader.js` through terser, checked to still hold the manifest placeholder exactly once.
 fn minify_loader(loader_path: &Path, terser: &Terser) -> Result<String> {
     let source = tools::read_text(loader_path)?;
-    // fill_loader's own check, but naming the source rather than terser's output.
-    check_minified_loader(&source)
-        .map_err(|why| crate::error::Error::new(format!("{}: {why}", loader_path.display())))?;
+    // Said about the source first: a minified loader without it would otherwise be the puzzle.
+    if !source.contains(MANIFEST_PLACEHOLDER) {
+        bail!(
+            "{}: it does not contain the placeholder {MANIFEST_PLACEHOLDER} (where `cargo xtask build` \
+             writes the manifest)",
+            loader_path.display()
+        );
+    }
     let minified = Cmd::new(&terser.program)
         .arg(loader_path)
         .args(TERSER_FLAGS)
