@@ -156,19 +156,23 @@ pub fn ensure_terser(project: &Project) -> Result<Terser> {
             npm_dir.display()
         );
     }
-    // `terser 5.51.2`
     let printed = Cmd::new(&program).arg("--version").read()?;
-    let version = printed
-        .split_whitespace()
-        .nth(1)
-        .filter(|version| version.starts_with(|c: char| c.is_ascii_digit()))
-        .ok_or_else(|| {
-            crate::error::Error::new(format!(
-                "cannot read a version from `terser --version`: {printed:?}"
-            ))
-        })?
-        .to_owned();
+    let version = parse_terser_version(&printed).ok_or_else(|| {
+        crate::error::Error::new(format!(
+            "cannot read a version from `terser --version`: {printed:?}"
+        ))
+    })?;
     Ok(Terser { program, version })
+}
+
+/// `terser 5.51.2` → `5.51.2`.
+pub fn parse_terser_version(printed: &str) -> Option<String> {
+    let mut words = printed.split_whitespace();
+    (words.next() == Some("terser"))
+        .then(|| words.next())
+        .flatten()
+        .filter(|version| version.starts_with(|c: char| c.is_ascii_digit()))
+        .map(str::to_owned)
 }
 
 /// `wasm-opt version 132 (version_132)` → 132.
@@ -274,5 +278,15 @@ mod tests {
             Some(123)
         );
         assert_eq!(parse_binaryen_version("wasm-opt"), None);
+    }
+
+    #[test]
+    fn reads_terser_versions() {
+        assert_eq!(
+            parse_terser_version("terser 5.51.2\n").as_deref(),
+            Some("5.51.2")
+        );
+        assert_eq!(parse_terser_version("terser"), None);
+        assert_eq!(parse_terser_version("uglify-js 3.19.0"), None);
     }
 }
