@@ -336,13 +336,7 @@ impl Widget {
         let Some(policy) = self.policy.get_untracked() else {
             return;
         };
-        let problems = self.fields.with_untracked(|fields| {
-            validation::validate(
-                fields,
-                &policy.file().contact.required,
-                !policy.file().products.is_empty(),
-            )
-        });
+        let problems = self.form_problems(&policy);
         let still = problems
             .into_iter()
             .find(|(f, _)| *f == field)
@@ -357,6 +351,17 @@ impl Widget {
         });
     }
 
+    /// What is wrong with the contact form as it stands, by the policy's rules.
+    fn form_problems(&self, policy: &Policy) -> Vec<(Field, Problem)> {
+        self.fields.with_untracked(|fields| {
+            validation::validate(
+                fields,
+                &policy.file().contact.required,
+                !policy.file().products.is_empty(),
+            )
+        })
+    }
+
     /// Validates and sends the ticket.
     pub fn send(&self) {
         let Some(policy) = self.policy.get_untracked() else {
@@ -365,13 +370,7 @@ impl Widget {
         let Some(classification) = self.classification() else {
             return;
         };
-        let problems = self.fields.with_untracked(|fields| {
-            validation::validate(
-                fields,
-                &policy.file().contact.required,
-                !policy.file().products.is_empty(),
-            )
-        });
+        let problems = self.form_problems(&policy);
         let mut errors: Vec<(Field, String)> = problems
             .iter()
             .map(|(f, p)| (*f, self.problem_text(p)))
