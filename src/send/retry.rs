@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 
 /// Pacing of attempts: after the n-th failed attempt the wait is uniform in
 /// `[0, min(cap, base · 2^(n-1))]` ("full jitter"), so many widgets that failed together do not
@@ -87,15 +87,109 @@ pub fn parse_retry_after(value: &str, now: DateTime<Utc>) -> Option<Duration> {
     Some(wait.min(RETRY_AFTER_MAX))
 }
 
-/// An HTTP date in any of the three forms RFC 9110 says recipients must accept.
+/// An HTTP date in any of the three forms RFC 9110 says recipients must accept: IMF-fixdate
+/// `Sun, 06 Nov 1994 08:49:37 GMT` (also with a numeric offset or without the weekday), RFC 850
+/// `Sunday, 06-Nov-94 08:49:37 GMT` and asctime `Sun Nov  6 08:49:37 1994`. Hand-written: chrono's
+/// format parser would add about 11 KB (gzip) to the widget. A weekday that contradicts the date is
+/// an error, as in chrono.
 fn parse_http_date(value: &str) -> Option<DateTime<Utc>> {
-    if let Ok(at) = DateTime::parse_from_rfc2822(value) {
-        return Some(at.with_timezone(&Utc));
+    let value = value.trim();
+    let (weekday, rest) = match value.split_once(',') {
+        Some((weekday, rest)) => (Some(weekday.trim()), rest),
+        None if value.starts_with(|c: char| c.is_ascii_digit()) => (None, value),
+        None => return parse_asctime(value),
+    };
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let (date, clock, zone) = match fields.as_slice() {
+        // RFC 850: `06-Nov-94 08:49:37 GMT`.
+        [date, clock, zone] => {
+            let mut parts = date.split('-');
+            let (day, month, year) = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() || year.len() != 2 {
+                return None;
+            }
+            let short = number(year)?;
+            let year = if short < 70 { 2000 + short } else { 1900 + short };
+            (calendar_date(number(day)?, month, year)?, *clock, *zone)
+        }
+        // IMF-fixdate: `06 Nov 1994 08:49:37 GMT`.
+        [day, month, year, clock, zone] if year.len() == 4 => {
+            (calendar_date(number(day)?, month, number(year)?)?, *clock, *zone)
+        }
+        _ => return None,
+    };
+    let at = date.and_time(clock_time(clock)?).and_utc() - chrono::TimeDelta::seconds(zone_offset(zone)?);
+    weekday_matches(weekday, &at.date_naive()).then_some(at)
+}
+
+/// asctime: `Sun Nov  6 08:49:37 1994`, always in UTC.
+fn parse_asctime(value: &str) -> Option<DateTime<Utc>> {
+    let [weekday, month, day, clock, year] = value.split_whitespace().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    if year.len() != 4 {
+        return None;
     }
-    ["%A, %d-%b-%y %H:%M:%S GMT", "%a %b %e %H:%M:%S %Y"]
-        .iter()
-        .find_map(|format| NaiveDateTime::parse_from_str(value, format).ok())
-        .map(|naive| naive.and_utc())
+    let date = calendar_date(number(day)?, month, number(year)?)?;
+    let at = date.and_time(clock_time(clock)?).and_utc();
+    weekday_matches(Some(weekday), &date).then_some(at)
+}
+
+/// A run of 1–4 ASCII digits.
+fn number(text: &str) -> Option<u32> {
+    if text.is_empty() || text.len() > 4 || !text.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    text.parse().ok()
+}
+
+const MONTHS: [&str; 12] = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+const WEEKDAYS: [&str; 7] = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"];
+
+fn calendar_date(day: u32, month: &str, year: u32) -> Option<chrono::NaiveDate> {
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month))?;
+    chrono::NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month as u32 + 1, day)
+}
+
+/// `HH:MM:SS`; a leap second (`:60`) is kept as chrono's leap-second representation.
+fn clock_time(text: &str) -> Option<chrono::NaiveTime> {
+    let mut parts = text.split(':');
+    let (hours, minutes, seconds) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() || [hours, minutes, seconds].iter().any(|p| p.len() != 2) {
+        return None;
+    }
+    let (hours, minutes, seconds) = (number(hours)?, number(minutes)?, number(seconds)?);
+    match seconds {
+        60 => chrono::NaiveTime::from_hms_milli_opt(hours, minutes, 59, 1_000),
+        _ => chrono::NaiveTime::from_hms_opt(hours, minutes, seconds),
+    }
+}
+
+/// Seconds east of UTC: `GMT`, `UT`, `UTC` or `±hhmm`.
+fn zone_offset(zone: &str) -> Option<i64> {
+    if ["GMT", "UT", "UTC"].iter().any(|z| z.eq_ignore_ascii_case(zone)) {
+        return Some(0);
+    }
+    let (sign, digits) = match zone.split_at_checked(1)? {
+        ("+", digits) => (1, digits),
+        ("-", digits) => (-1, digits),
+        _ => return None,
+    };
+    if digits.len() != 4 {
+        return None;
+    }
+    let (hours, minutes) = (i64::from(number(&digits[..2])?), i64::from(number(&digits[2..])?));
+    (minutes < 60).then_some(sign * (hours * 3_600 + minutes * 60))
+}
+
+/// A missing weekday matches; a given one (full or three-letter name) must be the date's.
+fn weekday_matches(weekday: Option<&str>, date: &chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    let Some(weekday) = weekday else {
+        return true;
+    };
+    let full = WEEKDAYS[date.weekday().num_days_from_monday() as usize];
+    weekday.eq_ignore_ascii_case(full) || weekday.eq_ignore_ascii_case(&full[..3])
 }
 
 /// How long to wait after the `failed`-th failed attempt: the jittered backoff, but never less
@@ -203,6 +297,45 @@ mod tests {
         assert_eq!(parse_retry_after("Wednesday, 21-Oct-15 07:28:00 GMT", now()), minute);
         assert_eq!(parse_retry_after("Wed Oct 21 07:28:00 2015", now()), minute);
         assert_eq!(parse_retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now()), Some(Duration::ZERO), "past");
+    }
+
+    #[test]
+    fn http_dates_parse_to_the_instant() {
+        let at = |y, mo, d, h, mi, s| Utc.with_ymd_and_hms(y, mo, d, h, mi, s).single();
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"), at(1994, 11, 6, 8, 49, 37));
+        assert_eq!(parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT"), at(1994, 11, 6, 8, 49, 37));
+        assert_eq!(parse_http_date("Sun Nov  6 08:49:37 1994"), at(1994, 11, 6, 8, 49, 37));
+        assert_eq!(parse_http_date("Thursday, 01-Jan-26 00:00:00 GMT"), at(2026, 1, 1, 0, 0, 0), "two-digit years below 70 are 20xx");
+        assert_eq!(parse_http_date("06 Nov 1994 08:49:37 GMT"), at(1994, 11, 6, 8, 49, 37), "weekday optional");
+        assert_eq!(parse_http_date("sun, 06 NOV 1994 08:49:37 gmt"), at(1994, 11, 6, 8, 49, 37), "any case");
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 10:49:37 +0200"), at(1994, 11, 6, 8, 49, 37), "numeric offset");
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 05:49:37 -0300"), at(1994, 11, 6, 8, 49, 37), "numeric offset");
+        assert_eq!(
+            parse_http_date("Wed, 31 Dec 2025 23:59:60 GMT").map(|d| d.timestamp()),
+            at(2025, 12, 31, 23, 59, 59).map(|d| d.timestamp()),
+            "a leap second (:60) is accepted and counts as :59"
+        );
+    }
+
+    #[test]
+    fn malformed_http_dates_are_rejected() {
+        for value in [
+            "Mon, 06 Nov 1994 08:49:37 GMT",   // weekday contradicts the date
+            "Sun, 06 Nov 94 08:49:37 GMT",     // IMF needs a four-digit year
+            "Sun, 06 Foo 1994 08:49:37 GMT",   // month
+            "Sun, 31 Nov 1994 08:49:37 GMT",   // no such day
+            "Sun, 06 Nov 1994 24:00:00 GMT",   // hour
+            "Sun, 06 Nov 1994 08:49 GMT",      // seconds missing
+            "Sun, 06 Nov 1994 08:49:37 CET",   // zone
+            "Sun, 06 Nov 1994 08:49:37 +02",   // short offset
+            "Sun, 06 Nov 1994 08:49:37",       // zone missing
+            "Sunday, 06-Nov-1994 08:49:37 GMT", // RFC 850 has a two-digit year
+            "Sun Nov  6 08:49:37 94",          // asctime has a four-digit year
+            "Sun Nov  6 08:49:37 1994 extra",
+            "Sun, +6 Nov 1994 08:49:37 GMT",
+        ] {
+            assert_eq!(parse_http_date(value), None, "{value:?}");
+        }
     }
 
     #[test]
