@@ -16,17 +16,52 @@ use crate::zone::ZoneResolver;
 #[derive(Debug, Clone)]
 pub struct Policy {
     pub(crate) file: PolicyFile,
-    pub(crate) severity_ranks: BTreeMap<String, usize>,
-    pub(crate) question_indexes: BTreeMap<String, usize>,
-    pub(crate) plan_indexes: BTreeMap<String, usize>,
-    pub(crate) channel_indexes: BTreeMap<String, usize>,
-    pub(crate) calendars: BTreeMap<String, BusinessCalendar>,
+    pub(crate) severity_ranks: Keyed<usize>,
+    pub(crate) question_indexes: Keyed<usize>,
+    pub(crate) plan_indexes: Keyed<usize>,
+    pub(crate) channel_indexes: Keyed<usize>,
+    pub(crate) calendars: Keyed<BusinessCalendar>,
     pub(crate) default_plan: usize,
     pub(crate) start: usize,
     /// Per question, per answer: where choosing it leads (unsure answers already resolved).
     pub(crate) routes: Vec<Vec<Route>>,
     /// Per question, per answer: for an unsure answer, the index of the sibling it stands for.
     pub(crate) assumed: Vec<Vec<Option<usize>>>,
+}
+
+/// Values looked up by id, in insertion order. A policy has a handful of severities, questions,
+/// plans and calendars, so a linear scan is as fast as a tree, and in WebAssembly it is one small
+/// function where each `BTreeMap<K, V>` would add its own copy of the tree code.
+#[derive(Debug, Clone)]
+pub(crate) struct Keyed<V>(Vec<(String, V)>);
+
+impl<V> Keyed<V> {
+    pub(crate) fn new() -> Self {
+        Keyed(Vec::new())
+    }
+
+    pub(crate) fn get(&self, id: &str) -> Option<&V> {
+        self.0.iter().find(|(key, _)| key == id).map(|(_, value)| value)
+    }
+
+    pub(crate) fn contains_key(&self, id: &str) -> bool {
+        self.get(id).is_some()
+    }
+
+    /// Adds `value` under `id` unless `id` is already there (the first one wins).
+    pub(crate) fn insert_first(&mut self, id: &str, value: V) {
+        if !self.contains_key(id) {
+            self.0.push((id.to_string(), value));
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (&str, &V)> {
+        self.0.iter().map(|(key, value)| (key.as_str(), value))
+    }
 }
 
 /// Where an answer leads, by index.

@@ -2,14 +2,14 @@
 //! JSON path), then checks it as a whole and builds the typed [`Policy`], reporting every problem
 //! at once.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use chrono::{DateTime, NaiveDate};
 
 use crate::calendar::{self, describe, max_amount, parse_clock, parse_date, BusinessCalendar};
 use crate::error::{PolicyError, PolicyErrors};
 use crate::model::{unit_name, Calendar, Localized, Next, PolicyFile, Span, Target, Unit, Weekday};
-use crate::policy::{Policy, Route};
+use crate::policy::{Keyed, Policy, Route};
 use crate::zone::ZoneResolver;
 
 /// Parses and validates a policy file.
@@ -125,8 +125,8 @@ impl Checker<'_> {
     }
 
     /// Reports ids that are empty or used twice in a list; returns id → first index.
-    fn ids<'i>(&mut self, path: &str, what: &str, ids: impl Iterator<Item = &'i str>) -> BTreeMap<String, usize> {
-        let mut seen = BTreeMap::new();
+    fn ids<'i>(&mut self, path: &str, what: &str, ids: impl Iterator<Item = &'i str>) -> Keyed<usize> {
+        let mut seen = Keyed::new();
         for (i, id) in ids.enumerate() {
             let id_path = format!("{}.id", index_path(path, i));
             if id.trim().is_empty() {
@@ -134,7 +134,7 @@ impl Checker<'_> {
             } else if let Some(first) = seen.get(id) {
                 self.error(id_path, format!("duplicate {what} id \"{id}\" (first at {})", index_path(path, *first)));
             } else {
-                seen.insert(id.to_string(), i);
+                seen.insert_first(id, i);
             }
         }
         seen
@@ -151,7 +151,7 @@ impl Checker<'_> {
         }
     }
 
-    fn target(&mut self, path: &str, target: &Target, calendars: &BTreeMap<String, &Calendar>) {
+    fn target(&mut self, path: &str, target: &Target, calendars: &Keyed<&Calendar>) {
         self.span(&format!("{path}.limit"), target.limit);
         if let Some(average) = target.average {
             self.span(&format!("{path}.average"), average);
@@ -254,7 +254,7 @@ impl Checker<'_> {
             days[weekday_slot(*weekday)] = parsed.into_iter().map(|(s, e, _)| (s, e)).collect();
         }
         let mut holidays: Vec<NaiveDate> = Vec::new();
-        let mut seen: BTreeMap<NaiveDate, usize> = BTreeMap::new();
+        let mut seen: Vec<(NaiveDate, usize)> = Vec::new();
         for (i, holiday) in calendar.holidays.iter().enumerate() {
             let holiday_path = index_path(&format!("{path}.holidays"), i);
             self.localized(&format!("{holiday_path}.name"), &holiday.name);
@@ -263,7 +263,7 @@ impl Checker<'_> {
                     self.error(format!("{holiday_path}.date"), format!("\"{}\" is not a date YYYY-MM-DD", holiday.date))
                 }
                 Some(date) => {
-                    if let Some(first) = seen.get(&date) {
+                    if let Some((_, first)) = seen.iter().find(|(seen_date, _)| *seen_date == date) {
                         self.error(
                             format!("{holiday_path}.date"),
                             format!(
@@ -273,7 +273,7 @@ impl Checker<'_> {
                             ),
                         );
                     } else {
-                        seen.insert(date, i);
+                        seen.push((date, i));
                         holidays.push(date);
                     }
                 }
@@ -442,12 +442,16 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
     if file.calendars.is_empty() {
         c.error("$.calendars", "must list at least one calendar");
     }
-    let calendars_by_id: BTreeMap<String, &Calendar> =
-        calendar_ids.iter().map(|(id, &i)| (id.clone(), &file.calendars[i])).collect();
-    let mut calendars = BTreeMap::new();
+    let mut calendars_by_id: Keyed<&Calendar> = Keyed::new();
+    for (id, &i) in calendar_ids.iter() {
+        if let Some(calendar) = file.calendars.get(i) {
+            calendars_by_id.insert_first(id, calendar);
+        }
+    }
+    let mut calendars = Keyed::new();
     for (i, calendar) in file.calendars.iter().enumerate() {
         if let Some(built) = c.calendar(&index_path("$.calendars", i), calendar, zones) {
-            calendars.entry(calendar.id.clone()).or_insert(built);
+            calendars.insert_first(&calendar.id, built);
         }
     }
 
@@ -504,9 +508,8 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
     if let Some(help) = &file.escalation.help {
         c.localized("$.escalation.help", help);
     }
-    let mut required = BTreeSet::new();
     for (i, field) in file.contact.required.iter().enumerate() {
-        if !required.insert(*field) {
+        if file.contact.required[..i].contains(field) {
             c.error(index_path("$.contact.required", i), "listed twice");
         }
     }
@@ -629,8 +632,8 @@ fn check_graph(
 #[allow(clippy::type_complexity)]
 fn resolve_routes(
     file: &PolicyFile,
-    question_indexes: &BTreeMap<String, usize>,
-    severity_ranks: &BTreeMap<String, usize>,
+    question_indexes: &Keyed<usize>,
+    severity_ranks: &Keyed<usize>,
     post_order: &[usize],
 ) -> (Vec<Vec<Route>>, Vec<Vec<Option<usize>>>) {
     let questions = &file.questionnaire.questions;
