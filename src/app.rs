@@ -140,8 +140,7 @@ impl Widget {
     }
 
     fn answer_map(&self) -> BTreeMap<String, String> {
-        self.answers
-            .with(|answers| answers.iter().cloned().collect())
+        self.answers.with(|answers| answer_map(answers))
     }
 
     /// The questionnaire's state for the current answers (tracked).
@@ -686,8 +685,7 @@ impl Widget {
     fn restore(&self, policy: &Policy) {
         let draft = draft::load(policy.id()).unwrap_or_default();
         let mut answers = draft.answers;
-        let map: BTreeMap<String, String> = answers.iter().cloned().collect();
-        let walk = policy.walk(&map);
+        let walk = policy.walk(&answer_map(&answers));
         let done = match walk {
             Ok(Walk::Done(_)) => true,
             Ok(Walk::Ask { .. }) => false,
@@ -696,7 +694,7 @@ impl Widget {
                 false
             }
         };
-        self.remembered.set(answers.iter().cloned().collect());
+        self.remembered.set(answer_map(&answers));
         self.answers.set(answers);
         self.escalation.set(draft.escalation);
         self.fields.update(|fields| {
@@ -893,6 +891,17 @@ pub fn App(widget: Widget) -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// (question id, answer id) pairs as the map the engine walks. Inserted one by one: a handful of
+/// answers, and `collect()` into a `BTreeMap` would bring in a whole stable sort (about 3 KB of
+/// WebAssembly) for them.
+fn answer_map(pairs: &[(String, String)]) -> BTreeMap<String, String> {
+    let mut map = BTreeMap::new();
+    for (question, answer) in pairs {
+        map.insert(question.clone(), answer.clone());
+    }
+    map
 }
 
 /// Keeps Tab and Shift+Tab inside the dialog.

@@ -220,7 +220,7 @@ impl BusinessCalendar {
         let mut secs: [Vec<(u32, u32)>; 7] = Default::default();
         for (day, intervals) in days.into_iter().enumerate() {
             let mut sorted = intervals;
-            sorted.sort_unstable();
+            sort_small(&mut sorted);
             for (i, &(start, end)) in sorted.iter().enumerate() {
                 if start >= end || end > 1_440 || (i > 0 && sorted[i - 1].1 > start) {
                     return None;
@@ -233,7 +233,7 @@ impl BusinessCalendar {
             return None;
         }
         let mut holidays: Vec<NaiveDate> = holidays.into_iter().collect();
-        holidays.sort_unstable();
+        sort_small(&mut holidays);
         holidays.dedup();
         let holidays_on_open_days = holidays.iter().copied().filter(|d| !secs[weekday_index(*d)].is_empty()).collect();
         let open_seconds: [u32; 7] = std::array::from_fn(|d| secs[d].iter().map(|(s, e)| e - s).sum());
@@ -507,6 +507,36 @@ impl<'a> Segments<'a> {
 /// Human name of a span, e.g. `4 business_hours` (for messages).
 pub(crate) fn describe(span: Span) -> String {
     format!("{} {}", span.amount, unit_name(span.unit))
+}
+
+/// Sorts a short list (a day's opening intervals, a calendar's holidays) by insertion. The lists
+/// hold tens of items at most, and in WebAssembly each `sort`/`sort_unstable` of the standard
+/// library adds kilobytes of code per element type, where this adds a few dozen bytes.
+pub(crate) fn sort_small<T: PartialOrd>(items: &mut [T]) {
+    for sorted_len in 1..items.len() {
+        let mut at = sorted_len;
+        while at > 0 && items[at - 1] > items[at] {
+            items.swap(at - 1, at);
+            at -= 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod sort_tests {
+    use super::sort_small;
+
+    #[test]
+    fn sort_small_orders_like_the_standard_sort() {
+        let cases: [&[i32]; 6] = [&[], &[1], &[2, 1], &[3, 1, 2, 1], &[5, 4, 3, 2, 1, 0], &[1, 2, 3, 3, 2, 1, 0, 9]];
+        for case in cases {
+            let mut ours = case.to_vec();
+            let mut std_sorted = case.to_vec();
+            sort_small(&mut ours);
+            std_sorted.sort();
+            assert_eq!(ours, std_sorted, "{case:?}");
+        }
+    }
 }
 
 #[cfg(all(test, feature = "tzdb"))]

@@ -240,7 +240,7 @@ impl Checker<'_> {
                     }
                 }
             }
-            parsed.sort_unstable();
+            calendar::sort_small(&mut parsed);
             for pair in parsed.windows(2) {
                 let (a, b) = (pair[0], pair[1]);
                 if b.0 < a.1 {
