@@ -286,6 +286,57 @@ test('the widget failing to load: one console error, and the launcher opens the 
   await expect(page.locator('h1')).toHaveText('load-failure');
 });
 
+// The loader fetches each file with the SRI hash of the manifest it carries: a file that does not
+// match (a tampered CDN copy, a half-finished deploy) is refused, never run.
+const TAMPERED = [
+  // An empty custom section named "x": still a valid module, so only the hash can refuse it.
+  { kind: 'wasm', url: /\/dist\/[^/]+\.[0-9a-f]{8}\.wasm$/, extra: Buffer.from([0, 2, 1, 0x78]) },
+  { kind: 'glue', url: /\/dist\/[^/]+\.[0-9a-f]{8}\.js$/, extra: Buffer.from('\n;') },
+];
+for (const { kind, url, extra } of TAMPERED) {
+  test(`a ${kind} that does not match its SRI hash is refused: the launcher falls back`, async ({ page, context, pageProblems }) => {
+    pageProblems.allow(/triage-widget: could not load the widget/);
+    pageProblems.allow(/integrity|digest/i);
+    let tampered = 0;
+    await page.route(url, async (route: Route) => {
+      const response = await route.fetch();
+      tampered += 1;
+      await route.fulfill({ response, body: Buffer.concat([await response.body(), extra]) });
+    });
+    await context.route('https://help.example.com/**', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Contato</title>' }),
+    );
+    const path = await servePage(page, `tampered-${kind}`, { tag: { 'data-fallback': 'https://help.example.com/contato' } });
+    await page.addInitScript(NO_IDLE);
+    await page.goto(path);
+    await launcher(page).hover();
+    await expect.poll(() => pageProblems.all().filter((p) => p.text.includes('could not load the widget')).length).toBe(1);
+    expect(tampered, `the ${kind} was requested (and tampered with) once`).toBe(1);
+    const popup = context.waitForEvent('page');
+    await launcher(page).click();
+    expect((await popup).url()).toBe('https://help.example.com/contato');
+    await expect(dialog(page)).toHaveCount(0);
+  });
+}
+
+test('a stylesheet that does not match its SRI hash is refused: the launcher stays hidden', async ({ page, pageProblems }) => {
+  pageProblems.allow(/integrity|digest/i);
+  await page.route(/\/dist\/[^/]+\.[0-9a-f]{8}\.css$/, async (route: Route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: `${await response.text()}\n.tw-launcher { color: red; }` });
+  });
+  await page.addInitScript(NO_IDLE);
+  await page.goto(DEMO_PAGE);
+  await expect(widgetHost(page)).toHaveCount(1);
+  await expect.poll(() => pageProblems.all().some((p) => /integrity|digest/i.test(p.text)), 'Chromium reports the blocked stylesheet').toBe(true);
+  const link = await widgetHost(page).evaluate((host) => {
+    const stylesheet = host.shadowRoot!.querySelector('link[rel="stylesheet"]') as HTMLLinkElement;
+    return { integrity: stylesheet.integrity, crossOrigin: stylesheet.crossOrigin, loaded: stylesheet.sheet != null };
+  });
+  expect(link).toEqual({ integrity: expect.stringMatching(/^sha256-/), crossOrigin: 'anonymous', loaded: false });
+  await expect(launcher(page)).toBeHidden();
+});
+
 test('a javascript: fallback is never offered', async ({ page, context, pageProblems }) => {
   pageProblems.allow(/triage-widget: could not load the widget/);
   pageProblems.allow(/Failed to load resource|net::ERR_FAILED/);

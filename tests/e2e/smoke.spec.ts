@@ -43,7 +43,7 @@ test.describe('demo page', () => {
       openShadowRoot: true,
       launcherInShadow: true,
       launcherInLightDom: false,
-      stylesheetHref: expect.stringMatching(/\/dist\/widget\.[0-9a-f]{8}\.css$/),
+      stylesheetHref: expect.stringMatching(/\/dist\/tw\.[0-9a-f]{8}\.css$/),
       stylesheetLoaded: true,
     });
 
@@ -59,7 +59,7 @@ test.describe('demo page', () => {
     await page.addInitScript(() => {
       window.addEventListener('triage:ready', () => document.documentElement.setAttribute('data-test-widget-ready', ''), true);
     });
-    const wasmFetched = page.waitForResponse((response) => /\/dist\/triage_widget_bg\.[0-9a-f]{8}\.wasm$/.test(response.url()));
+    const wasmFetched = page.waitForResponse((response) => /\/dist\/tw\.[0-9a-f]{8}\.wasm$/.test(response.url()));
     await page.goto(DEMO_PAGE);
     expect((await wasmFetched).status()).toBe(200);
     await expect(page.locator('html'), 'the widget emitted `ready` (CustomEvent "triage:ready" on #triage-widget)')
@@ -95,6 +95,9 @@ test.describe('bundle', () => {
     expect(loader.headers()['content-type']).toMatch(/javascript/);
     const loaderText = await loader.text();
     expect(loaderText, 'xtask build replaced the manifest placeholder').not.toContain('__TRIAGE_MANIFEST__');
+    // The loader carries the same names and hashes as `[[file, integrity], …]` in the order css, js, wasm.
+    const inlined = JSON.stringify(['css', 'js', 'wasm'].map((kind) => [manifest[kind].file, manifest[kind].integrity]));
+    expect(loaderText, 'loader.js carries the manifest as [[file, integrity], …] (css, js, wasm)').toContain(inlined);
 
     for (const [kind, entry] of Object.entries(manifest)) {
       expect(entry.file, `${kind} file name is fingerprinted`).toMatch(/\.[0-9a-f]{8}\.(js|wasm|css)$/);
@@ -102,8 +105,8 @@ test.describe('bundle', () => {
       expect(loaderText, `loader.js carries the integrity of ${entry.file}`).toContain(entry.integrity);
       const file = await request.get(`/dist/${entry.file}`);
       expect(file.status(), `GET /dist/${entry.file}`).toBe(200);
-      const digest = createHash('sha384').update(await file.body()).digest('base64');
-      expect(`sha384-${digest}`, `integrity of ${entry.file}`).toBe(entry.integrity);
+      const digest = createHash('sha256').update(await file.body()).digest('base64');
+      expect(`sha256-${digest}`, `integrity of ${entry.file}`).toBe(entry.integrity);
     }
     const wasm = await request.get(`/dist/${manifest.wasm.file}`);
     expect(wasm.headers()['content-type'], 'wasm needs its MIME type for streaming compilation').toBe('application/wasm');

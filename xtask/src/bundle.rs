@@ -1,21 +1,25 @@
 //! Content fingerprints, SRI hashes and the manifest that ties the widget's files to the loader.
+//!
+//! The hashes are SHA-256: every browser with Subresource Integrity accepts `sha256-`, and each
+//! hash is inlined in `loader.js`, where its 44 incompressible characters count against the
+//! loader's 1.5 KB gzip budget (a `sha384-` hash has 64).
 
 use base64::Engine as _;
-use sha2::{Digest, Sha384};
+use sha2::{Digest, Sha256};
 
 /// One fingerprinted file of the bundle.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BundleFile {
-    /// Name inside `dist/`, e.g. `triage_widget.1a2b3c4d.js`.
+    /// Name inside `dist/`, e.g. `tw.1a2b3c4d.js`.
     pub file: String,
-    /// Subresource Integrity value, `sha384-<base64>`.
+    /// Subresource Integrity value, `sha256-<base64>`.
     pub integrity: String,
 }
 
 impl BundleFile {
-    /// Names `stem.<8 hex of the sha384>.extension` and computes the SRI hash of `contents`.
+    /// Names `stem.<8 hex of the sha256>.extension` and computes the SRI hash of `contents`.
     pub fn fingerprint(stem: &str, extension: &str, contents: &[u8]) -> BundleFile {
-        let digest = Sha384::digest(contents);
+        let digest = Sha256::digest(contents);
         let short: String = digest
             .iter()
             .take(4)
@@ -24,7 +28,7 @@ impl BundleFile {
         BundleFile {
             file: format!("{stem}.{short}.{extension}"),
             integrity: format!(
-                "sha384-{}",
+                "sha256-{}",
                 base64::engine::general_purpose::STANDARD.encode(digest)
             ),
         }
@@ -44,7 +48,8 @@ pub struct Manifest {
 }
 
 impl Manifest {
-    /// `{"css":{"file","integrity"},"js":{…},"wasm":{…}}` (keys sorted, compact).
+    /// `{"css":{"file","integrity"},"js":{…},"wasm":{…}}` (keys sorted, compact): what
+    /// `dist/manifest.json` holds, for people and tools.
     pub fn to_json(&self) -> String {
         serde_json::json!({
             "js": self.js.to_json(),
@@ -77,18 +82,47 @@ impl Manifest {
             css: entry("css")?,
         })
     }
+
+    /// The form inlined in `loader.js`: `[[file, integrity], …]` in the order of [`LOADER_ORDER`],
+    /// e.g. `[["tw.1a2b3c4d.css","sha256-…"],["tw.5e6f7a8b.js","sha256-…"],["tw.9c0d1e2f.wasm","sha256-…"]]`.
+    /// No keys: the loader destructures the array by position, and every byte of it counts.
+    pub fn to_loader_json(&self) -> String {
+        let entries: Vec<[&str; 2]> = LOADER_ORDER
+            .iter()
+            .map(|kind| {
+                let file = self.get(kind).expect("LOADER_ORDER names manifest kinds");
+                [file.file.as_str(), file.integrity.as_str()]
+            })
+            .collect();
+        serde_json::to_string(&entries).expect("strings serialise")
+    }
+
+    /// The entry for `"css"`, `"js"` or `"wasm"`.
+    pub fn get(&self, kind: &str) -> Option<&BundleFile> {
+        match kind {
+            "css" => Some(&self.css),
+            "js" => Some(&self.js),
+            "wasm" => Some(&self.wasm),
+            _ => None,
+        }
+    }
 }
+
+/// Order of the entries in the loader's manifest array; `www/loader.js` reads it as
+/// `const [css, glue, wasm] = __TRIAGE_MANIFEST__…`.
+pub const LOADER_ORDER: [&str; 3] = ["css", "js", "wasm"];
 
 pub const MANIFEST_PLACEHOLDER: &str = "__TRIAGE_MANIFEST__";
 
-/// `www/loader.js` with every `__TRIAGE_MANIFEST__` replaced by the manifest object.
+/// `www/loader.js` with every `__TRIAGE_MANIFEST__` replaced by the manifest array
+/// ([`Manifest::to_loader_json`]).
 pub fn fill_loader(loader_source: &str, manifest: &Manifest) -> Result<String, String> {
     if !loader_source.contains(MANIFEST_PLACEHOLDER) {
         return Err(format!(
             "it does not contain the placeholder {MANIFEST_PLACEHOLDER}"
         ));
     }
-    Ok(loader_source.replace(MANIFEST_PLACEHOLDER, &manifest.to_json()))
+    Ok(loader_source.replace(MANIFEST_PLACEHOLDER, &manifest.to_loader_json()))
 }
 
 /// Checks that a loader (the source, or terser's output) names the manifest placeholder exactly
@@ -132,32 +166,29 @@ mod tests {
 
     #[test]
     fn fingerprint_is_stable_and_content_addressed() {
-        // sha384("abc") is the FIPS 180-2 test vector cb00753f…
-        let file = BundleFile::fingerprint("widget", "css", b"abc");
-        assert_eq!(file.file, "widget.cb00753f.css");
+        // sha256("abc") is the FIPS 180-2 test vector ba7816bf…
+        let file = BundleFile::fingerprint("tw", "css", b"abc");
+        assert_eq!(file.file, "tw.ba7816bf.css");
         assert_eq!(
             file.integrity,
-            "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+            "sha256-ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0="
         );
-        assert_ne!(
-            BundleFile::fingerprint("widget", "css", b"abd").file,
-            file.file
-        );
+        assert_ne!(BundleFile::fingerprint("tw", "css", b"abd").file, file.file);
     }
 
     fn manifest() -> Manifest {
         Manifest {
             js: BundleFile {
-                file: "triage_widget.00000001.js".into(),
-                integrity: "sha384-a".into(),
+                file: "tw.00000001.js".into(),
+                integrity: "sha256-a".into(),
             },
             wasm: BundleFile {
-                file: "triage_widget_bg.00000002.wasm".into(),
-                integrity: "sha384-b".into(),
+                file: "tw.00000002.wasm".into(),
+                integrity: "sha256-b".into(),
             },
             css: BundleFile {
-                file: "widget.00000003.css".into(),
-                integrity: "sha384-c".into(),
+                file: "tw.00000003.css".into(),
+                integrity: "sha256-c".into(),
             },
         }
     }
@@ -166,24 +197,43 @@ mod tests {
     fn manifest_round_trips_and_has_the_contract_shape() {
         let json = manifest().to_json();
         let value: serde_json::Value = serde_json::from_str(&json).expect("manifest is JSON");
-        assert_eq!(value["wasm"]["file"], "triage_widget_bg.00000002.wasm");
-        assert_eq!(value["css"]["integrity"], "sha384-c");
+        assert_eq!(value["wasm"]["file"], "tw.00000002.wasm");
+        assert_eq!(value["css"]["integrity"], "sha256-c");
         assert_eq!(Manifest::from_json(&json), Ok(manifest()));
         let err = Manifest::from_json(r#"{"js":{"file":"a"}}"#).expect_err("integrity missing");
         assert!(err.contains("$.js.integrity"), "{err}");
     }
 
     #[test]
-    fn loader_placeholder_is_replaced_by_the_object() {
+    fn loader_placeholder_is_replaced_by_the_array_css_js_wasm() {
         let filled = fill_loader("const M = __TRIAGE_MANIFEST__;", &manifest())
             .expect("placeholder present");
-        let object = filled
+        let array = filled
             .strip_prefix("const M = ")
             .and_then(|rest| rest.strip_suffix(';'));
-        let object = object.expect("only the placeholder changed");
-        assert_eq!(Manifest::from_json(object), Ok(manifest()));
+        let array = array.expect("only the placeholder changed");
+        assert_eq!(
+            array,
+            r#"[["tw.00000003.css","sha256-c"],["tw.00000001.js","sha256-a"],["tw.00000002.wasm","sha256-b"]]"#
+        );
+        let entries: Vec<(String, String)> = serde_json::from_str(array).expect("JSON pairs");
+        for ((file, integrity), kind) in entries.iter().zip(LOADER_ORDER) {
+            let entry = manifest().get(kind).cloned().expect("a manifest kind");
+            assert_eq!((file, integrity), (&entry.file, &entry.integrity), "{kind}");
+        }
         assert!(!filled.contains(MANIFEST_PLACEHOLDER));
         assert!(fill_loader("const M = {};", &manifest()).is_err());
+    }
+
+    #[test]
+    fn the_loader_source_destructures_the_manifest_in_loader_order() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../www/loader.js");
+        let source = std::fs::read_to_string(path).expect("www/loader.js is readable");
+        assert_eq!(LOADER_ORDER, ["css", "js", "wasm"]);
+        assert!(
+            source.contains("const [css, glue, wasm] = __TRIAGE_MANIFEST__"),
+            "www/loader.js must read the manifest array in LOADER_ORDER (css, js glue, wasm)"
+        );
     }
 
     #[test]

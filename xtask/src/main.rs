@@ -25,7 +25,7 @@ commands:
   demo [--port N] [--no-build]   build, then serve the demo page with the receiver (default port 8080)
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
-  size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over budget
+  size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over a budget
   help                           this text
 ";
 
