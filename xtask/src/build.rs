@@ -45,6 +45,19 @@ const TERSER_FLAGS: &[&str] = &[
     "false",
 ];
 
+/// terser on the wasm-bindgen glue, an ES module whose exports (`default`, `mount`,
+/// `WidgetHandle`, …) stay as they are: 10.0 → 7.2 KB gzip.
+const GLUE_TERSER_FLAGS: &[&str] = &[
+    "--module",
+    "--ecma",
+    "2020",
+    "--compress",
+    "passes=2",
+    "--mangle",
+    "--comments",
+    "false",
+];
+
 /// What `build` produced.
 pub struct Built {
     pub manifest: Manifest,
@@ -91,9 +104,9 @@ pub fn build(project: &Project) -> Result<Built> {
         .join(WASM_TARGET)
         .join("release")
         .join(format!("{CRATE_STEM}.wasm"));
-    let optimised = optimise(project, &compiled, &bindgen, &wasm_opt)?;
+    let optimised = optimise(project, &compiled, &bindgen, &wasm_opt, &terser)?;
 
-    let css = read(&css_path)?;
+    let css = crate::bundle::minify_css(&tools::read_text(&css_path)?).into_bytes();
     // Minified with the placeholder still in it (cheap: no cache), then filled in `write_dist`.
     let loader_minified = minify_loader(&loader_path, &terser)?;
     let built = write_dist(project, &optimised, &css, &loader_minified)?;
@@ -153,32 +166,36 @@ fn optimise(
     compiled: &Path,
     bindgen: &WasmBindgen,
     wasm_opt: &WasmOpt,
+    terser: &Terser,
 ) -> Result<Optimised> {
     let cache = project.xtask_cache_dir().join("bundle");
     let bindgen_dir = cache.join("bindgen");
     let glue_path = bindgen_dir.join(format!("{CRATE_STEM}.js"));
     let bindgen_wasm = bindgen_dir.join(format!("{CRATE_STEM}_bg.wasm"));
     let optimised_wasm = cache.join(format!("{CRATE_STEM}_bg.opt.wasm"));
+    let minified_glue = cache.join(format!("{CRATE_STEM}.min.js"));
     let stamp_path = cache.join("stamp");
     let snippets_dir = bindgen_dir.join("snippets");
 
     let input = read(compiled).context("the compiled widget is missing after `cargo build`")?;
     let input_hash = BundleFile::fingerprint("input", "wasm", &input).integrity;
     let stamp = format!(
-        "input={input_hash}\nwasm-bindgen={}\nwasm-opt={}\nflags={}\n",
+        "input={input_hash}\nwasm-bindgen={}\nwasm-opt={}\nflags={}\nterser={}\nglue-flags={}\n",
         bindgen.version,
         wasm_opt.version,
-        WASM_OPT_FLAGS.join(" ")
+        WASM_OPT_FLAGS.join(" "),
+        terser.version,
+        GLUE_TERSER_FLAGS.join(" ")
     );
     let up_to_date = std::fs::read_to_string(&stamp_path)
         .map(|old| old == stamp)
         .unwrap_or(false)
-        && glue_path.is_file()
+        && minified_glue.is_file()
         && optimised_wasm.is_file();
 
     if up_to_date {
         eprintln!(
-            "xtask: wasm unchanged since the last build; reusing wasm-bindgen and wasm-opt output"
+            "xtask: wasm unchanged since the last build; reusing wasm-bindgen, wasm-opt and terser output"
         );
     } else {
         if bindgen_dir.exists() {
@@ -214,11 +231,17 @@ fn optimise(
             .map(|meta| meta.len())
             .unwrap_or(0);
         eprintln!("xtask: wasm-opt: {before} → {after} bytes");
+        let minified = Cmd::new(&terser.program)
+            .arg(&glue_path)
+            .args(GLUE_TERSER_FLAGS)
+            .read()
+            .with_context(|| format!("minifying the glue {} with terser {}", glue_path.display(), terser.version))?;
+        write_atomically(&minified_glue, minified.as_bytes())?;
         write_atomically(&stamp_path, stamp.as_bytes())?;
     }
 
     Ok(Optimised {
-        glue: tools::read_text(&glue_path)?,
+        glue: tools::read_text(&minified_glue)?,
         wasm: read(&optimised_wasm)?,
         snippets: snippets_dir.is_dir().then_some(snippets_dir),
     })

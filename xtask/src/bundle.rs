@@ -160,9 +160,86 @@ pub fn point_glue_at_wasm(
     (out, rewritten)
 }
 
+/// The widget's stylesheet without comments and without the whitespace a browser ignores: runs of
+/// whitespace become one space, and none is kept next to `{`, `}`, `;` or `,` (nor a `;` right
+/// before `}`). Quoted strings (`url("…")`, `content: ""`, attribute selectors) are copied as they
+/// are. Nothing else is rewritten, so selectors such as `.a :focus` keep their meaning.
+pub fn minify_css(css: &str) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut chars = css.chars().peekable();
+    let mut pending_space = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '/' if chars.peek() == Some(&'*') => {
+                chars.next();
+                let mut previous = '\0';
+                for inner in chars.by_ref() {
+                    if previous == '*' && inner == '/' {
+                        break;
+                    }
+                    previous = inner;
+                }
+                pending_space = true;
+            }
+            c if c.is_whitespace() => pending_space = true,
+            '{' | '}' | ';' | ',' => {
+                if c == '}' && out.ends_with(';') {
+                    out.pop();
+                }
+                out.push(c);
+                pending_space = false;
+            }
+            quote @ ('"' | '\'') => {
+                push_pending_space(&mut out, &mut pending_space);
+                out.push(quote);
+                let mut escaped = false;
+                for inner in chars.by_ref() {
+                    out.push(inner);
+                    if escaped {
+                        escaped = false;
+                    } else if inner == '\\' {
+                        escaped = true;
+                    } else if inner == quote {
+                        break;
+                    }
+                }
+            }
+            other => {
+                push_pending_space(&mut out, &mut pending_space);
+                out.push(other);
+            }
+        }
+    }
+    out
+}
+
+/// Writes the one space a run of whitespace or a comment stood for, unless it is next to a
+/// character that needs none.
+fn push_pending_space(out: &mut String, pending_space: &mut bool) {
+    if std::mem::take(pending_space) && !out.is_empty() && !out.ends_with(['{', '}', ';', ',']) {
+        out.push(' ');
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn css_minifies_whitespace_and_comments_but_not_strings_or_selectors() {
+        let css = "/* theme */\n:host {\n  --a: 1px;  /* one */\n  font: 16px \"Segoe  UI\", Arial;\n}\n\n.a :focus,\n.b > .c { content: \"a ; b\"; mask: url('x y.svg') center / contain; }\n@media (max-width: 480px) {\n  .d { width: calc(100% - 2px); }\n}\n";
+        assert_eq!(
+            minify_css(css),
+            ":host{--a: 1px;font: 16px \"Segoe  UI\",Arial}.a :focus,.b > .c{content: \"a ; b\";mask: url('x y.svg') center / contain}@media (max-width: 480px){.d{width: calc(100% - 2px)}}"
+        );
+    }
+
+    #[test]
+    fn css_minify_keeps_escaped_quotes_and_unterminated_input() {
+        assert_eq!(minify_css(".a { content: \"\\\" ; \"; }"), ".a{content: \"\\\" ; \"}");
+        assert_eq!(minify_css(".a { content: \"open"), ".a{content: \"open");
+        assert_eq!(minify_css("/* only a comment"), "");
+    }
 
     #[test]
     fn fingerprint_is_stable_and_content_addressed() {
