@@ -11,7 +11,9 @@
 //! hours and days, holidays, DST) are documented with worked examples in [`calendar`].
 
 pub mod calendar;
+mod decode;
 pub mod error;
+pub mod json;
 pub mod model;
 pub mod policy;
 #[cfg(feature = "schema")]

@@ -17,73 +17,23 @@ pub fn parse_policy(json: &str, zones: &dyn ZoneResolver) -> Result<Policy, Poli
     validate(parse_file(json)?, zones)
 }
 
-/// Parses policy JSON into the raw file without checking it as a whole. A syntax or type error
-/// stops parsing; it is reported with its JSON path (native builds) or with serde_json's line and
-/// column (WebAssembly, where `serde_path_to_error` would double the size of the JSON decoder).
+/// Parses policy JSON into the raw file without checking it as a whole, on every target with the
+/// crate's own strict JSON parser (`json`) and decoder into the model types (`decode`), which follow
+/// the serde attributes of [`crate::model`]. A syntax error stops parsing and is reported alone,
+/// with the line, column and JSON path where it was found; otherwise every type problem (wrong
+/// type, missing or unknown field, unknown name, integer out of range) is reported, each with its
+/// JSON path (`$.plans[1].targets.P3.resolution.limit.amount`).
 pub fn parse_file(json: &str) -> Result<PolicyFile, PolicyErrors> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let file: PolicyFile = match deserialize_with_path(&mut deserializer) {
-        Ok(file) => file,
-        Err((path, inner)) => {
-            let message =
-                if inner.is_syntax() || inner.is_eof() { format!("invalid JSON: {inner}") } else { inner.to_string() };
-            return Err(PolicyErrors(vec![PolicyError::new(path, message)]));
-        }
-    };
-    deserializer.end().map_err(|e| PolicyErrors(vec![PolicyError::new("$", format!("invalid JSON: {e}"))]))?;
-    Ok(file)
+    let value = crate::json::parse(json).map_err(|error| PolicyErrors(vec![error]))?;
+    crate::decode::policy_file(value)
 }
 
-/// Deserializes the file; on error, the JSON path of the offending value and serde_json's error.
-#[cfg(not(target_family = "wasm"))]
-fn deserialize_with_path(
-    deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-) -> Result<PolicyFile, (String, serde_json::Error)> {
-    serde_path_to_error::deserialize(deserializer).map_err(|error| (json_path(error.path()), error.into_inner()))
-}
-
-/// Deserializes the file; on error, `$` and serde_json's error, whose message names the line and
-/// column of the offending value.
-#[cfg(target_family = "wasm")]
-fn deserialize_with_path(
-    deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-) -> Result<PolicyFile, (String, serde_json::Error)> {
-    deserialize_without_path(deserializer)
-}
-
-/// The WebAssembly build's decoder (compiled natively too, so its messages are unit-tested).
-#[cfg_attr(not(target_family = "wasm"), allow(dead_code))]
-fn deserialize_without_path(
-    deserializer: &mut serde_json::Deserializer<serde_json::de::StrRead<'_>>,
-) -> Result<PolicyFile, (String, serde_json::Error)> {
-    serde::Deserialize::deserialize(deserializer).map_err(|error| ("$".to_string(), error))
-}
-
-#[cfg(not(target_family = "wasm"))]
-fn json_path(path: &serde_path_to_error::Path) -> String {
-    use serde_path_to_error::Segment;
-    let mut out = String::from("$");
-    for segment in path.iter() {
-        out = match segment {
-            Segment::Seq { index } => index_path(&out, *index),
-            Segment::Map { key } => key_path(&out, key),
-            Segment::Enum { variant } => key_path(&out, variant),
-            Segment::Unknown => format!("{out}.?"),
-        };
-    }
-    out
-}
-
-/// `$.a` + `b` → `$.a.b`; keys that are not identifiers are quoted: `$.name["pt-BR"]`.
+/// `$.a` + `b` → `$.a.b`; keys that are not identifiers are quoted: `$.name["pt-BR"]` (the same
+/// rule as the decoder's paths, `crate::json::push_key`).
 fn key_path(path: &str, key: &str) -> String {
-    let mut chars = key.chars();
-    let identifier = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if identifier {
-        format!("{path}.{key}")
-    } else {
-        format!("{path}[{}]", serde_json::Value::String(key.to_string()))
-    }
+    let mut out = path.to_string();
+    crate::json::push_key(&mut out, key);
+    out
 }
 
 fn index_path(path: &str, index: usize) -> String {
@@ -732,7 +682,7 @@ mod tests {
     fn syntax_error_names_line_and_column() {
         let errors = parse_policy("{\"id\": \"x\",\n  \"version\": }", &Tzdb).expect_err("invalid JSON");
         let text = errors.to_string();
-        assert!(text.starts_with("$.version: invalid JSON: expected value at line 2 column 14"), "{text}");
+        assert_eq!(text, "$.version: invalid JSON: expected a value, found `}` at line 2 column 14");
         let errors = parse_policy(&format!("{} trailing", sample()), &Tzdb).expect_err("trailing characters");
         assert!(errors.to_string().contains("trailing characters"), "{errors}");
     }
@@ -740,29 +690,31 @@ mod tests {
     #[test]
     fn type_errors_carry_their_path() {
         let found = problems(|v| v["plans"][1]["targets"]["P3"]["resolution"]["limit"]["amount"] = json!("five"));
-        assert_eq!(found.len(), 1);
-        assert!(
-            found[0].starts_with("$.plans[1].targets.P3.resolution.limit.amount: invalid type: string \"five\""),
-            "{found:?}"
+        assert_eq!(
+            found,
+            ["$.plans[1].targets.P3.resolution.limit.amount: expected an integer, found the string \"five\""]
         );
         let found = problems(|v| v["calendars"][1]["colour"] = json!("blue"));
         assert!(found[0].starts_with("$.calendars[1].colour: unknown field `colour`"), "{found:?}");
         let found = problems(|v| v["severities"][0]["label"] = json!({ "pt-BR": 1 }));
-        assert!(found[0].starts_with("$.severities[0].label[\"pt-BR\"]: invalid type"), "{found:?}");
+        assert_eq!(found, ["$.severities[0].label[\"pt-BR\"]: expected a string, found the number 1"]);
     }
 
     #[test]
-    fn wasm_decoder_errors_name_line_and_column() {
-        let mut value = sample();
-        value["calendars"][1]["colour"] = json!("blue");
-        let json = serde_json::to_string_pretty(&value).expect("serialises");
-        let line = json.lines().position(|l| l.contains("\"colour\"")).expect("colour is in the text") + 1;
-        let mut deserializer = serde_json::Deserializer::from_str(&json);
-        let (path, error) = deserialize_without_path(&mut deserializer).expect_err("unknown field");
-        assert_eq!(path, "$");
-        let text = error.to_string();
-        assert!(text.starts_with("unknown field `colour`"), "{text}");
-        assert!(text.contains(&format!("at line {line} column")), "{text}");
+    fn every_type_problem_is_reported_at_once() {
+        let found = problems(|v| {
+            v["calendars"][1]["colour"] = json!("blue");
+            v["plans"][1]["targets"]["P3"]["resolution"]["limit"]["amount"] = json!(1.5);
+            remove(&mut v["severities"][0], "id");
+        });
+        assert_eq!(
+            found,
+            [
+                "$.severities[0]: missing field `id`",
+                "$.plans[1].targets.P3.resolution.limit.amount: expected an integer, found the number 1.5",
+                "$.calendars[1].colour: unknown field `colour`; expected one of `id`, `time_zone`, `label`, `always_open`, `hours`, `holidays`",
+            ]
+        );
     }
 
     #[test]
