@@ -24,6 +24,7 @@ use crate::events::Emitter;
 use crate::i18n::{self, Locale, Strings};
 use crate::intl::{self, IntlZones};
 use crate::send::{self, SendConfig, SendOutcome, Submission};
+use crate::wire::QueuedTicket;
 
 /// Where the customer is in the flow.
 #[derive(Debug, Clone, PartialEq)]
@@ -454,8 +455,8 @@ impl Widget {
     /// goes back into the draft (unless they have started another ticket since), and when this
     /// panel still shows that ticket as queued, back into the form with the endpoint's message
     /// next to the field it names.
-    pub fn reopen_refused(&self, ticket: TicketPayload, status: u16, error: ErrorDetail) {
-        let policy_id = ticket.policy.id.clone();
+    pub fn reopen_refused(&self, ticket: QueuedTicket, status: u16, error: ErrorDetail) {
+        let policy_id = ticket.policy_id.clone();
         let showing_it = matches!(self.stage.get_untracked(), Stage::Queued(_) | Stage::Sending);
         let nothing_newer = draft::load(&policy_id).is_none_or(|current| current.is_empty());
         if !(showing_it || nothing_newer) {
@@ -465,7 +466,7 @@ impl Widget {
             )));
             return;
         }
-        draft::save(&policy_id, &Draft::from_ticket(&ticket));
+        draft::save(&policy_id, &ticket.draft);
         let policy = self.policy.get_untracked().filter(|policy| policy.id() == policy_id);
         if let (true, Some(policy)) = (showing_it, policy) {
             self.restore(&policy);

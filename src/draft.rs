@@ -2,11 +2,12 @@
 //! (`triage-widget:draft:<policy id>`) and restored after a reload or reopening; cleared once the
 //! ticket is delivered. Attachments are not drafted (they stay in memory while the page lives).
 
-use serde::{Deserialize, Serialize};
-use triage_policy::ticket::TicketPayload;
+use serde::Serialize;
+
+use crate::wire;
 
 /// Where in the flow the customer was.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Step {
     #[default]
@@ -16,8 +17,7 @@ pub enum Step {
 }
 
 /// The contact form's text fields.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct FormFields {
     pub name: String,
     pub email: String,
@@ -29,8 +29,7 @@ pub struct FormFields {
 }
 
 /// A request for a more severe severity than the questionnaire gave.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct EscalationDraft {
     pub requested: bool,
     pub severity: String,
@@ -38,8 +37,7 @@ pub struct EscalationDraft {
 }
 
 /// Everything a customer would hate to type twice.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-#[serde(default)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Draft {
     /// Answers in the order given: (question id, answer id).
     pub answers: Vec<(String, String)>,
@@ -53,38 +51,6 @@ impl Draft {
     pub fn is_empty(&self) -> bool {
         *self == Draft::default()
     }
-
-    /// The draft a sent ticket came from, back at the form: used when the endpoint refuses a
-    /// ticket that had already left the form (queued, then refused in the background), so what the
-    /// customer typed is not lost.
-    pub fn from_ticket(ticket: &TicketPayload) -> Draft {
-        let escalation = match &ticket.escalation {
-            Some(request) => EscalationDraft {
-                requested: true,
-                severity: request.severity.clone(),
-                reason: request.reason.clone(),
-            },
-            None => EscalationDraft::default(),
-        };
-        Draft {
-            answers: ticket
-                .answers
-                .iter()
-                .map(|record| (record.question.clone(), record.answer.clone()))
-                .collect(),
-            step: Step::Form,
-            escalation,
-            fields: FormFields {
-                name: ticket.contact.name.clone(),
-                email: ticket.contact.email.clone(),
-                phone: ticket.contact.phone.clone().unwrap_or_default(),
-                company: ticket.contact.company.clone().unwrap_or_default(),
-                subject: ticket.subject.clone(),
-                description: ticket.description.clone(),
-                product: ticket.product.clone().unwrap_or_default(),
-            },
-        }
-    }
 }
 
 /// The storage key of the draft for a policy.
@@ -95,9 +61,9 @@ pub fn storage_key(policy_id: &str) -> String {
 }
 
 /// Reads a draft from its JSON; a corrupt or foreign value yields `None` rather than an error the
-/// customer could do nothing about.
+/// customer could do nothing about (see [`wire::draft`] for what a partial one keeps).
 pub fn decode(json: &str) -> Option<Draft> {
-    serde_json::from_str(json).ok()
+    wire::draft(&wire::parse(json)?)
 }
 
 /// The draft as stored.
@@ -172,41 +138,13 @@ mod tests {
     }
 
     #[test]
-    fn a_refused_ticket_becomes_a_draft_at_the_form() {
-        let ticket: TicketPayload = serde_json::from_value(serde_json::json!({
-            "policy": {"id": "p", "version": "1"},
-            "plan": "pro",
-            "severity": "P2",
-            "answers": [{"question": "impact", "answer": "down"}, {"question": "workaround", "answer": "none"}],
-            "reasons": [],
-            "escalation": {"severity": "P1", "reason": "payroll stopped"},
-            "due": {"first_response": {"due": "2026-11-23T10:00:00-03:00"},
-                    "resolution": {"due": "2026-11-23T18:00:00-03:00"}},
-            "contact": {"name": "Ana", "email": "ana@example", "phone": "+55 11 5555-0000"},
-            "subject": "Boletos", "description": "Nada sai", "product": "nps",
-            "page_url": "https://example.com/help", "locale": "pt-BR",
-            "time_zone": "America/Sao_Paulo", "created_at": "2026-11-23T09:30:00-03:00"
-        }))
-        .expect("ticket");
-        let draft = Draft::from_ticket(&ticket);
-        assert_eq!(draft.step, Step::Form);
-        assert_eq!(
-            draft.answers,
-            vec![("impact".into(), "down".into()), ("workaround".into(), "none".into())]
-        );
-        assert!(draft.escalation.requested);
-        assert_eq!(draft.escalation.severity, "P1");
-        assert_eq!(draft.escalation.reason, "payroll stopped");
-        assert_eq!(draft.fields.email, "ana@example");
-        assert_eq!(draft.fields.phone, "+55 11 5555-0000");
-        assert_eq!(draft.fields.company, "");
-        assert_eq!(draft.fields.product, "nps");
-        assert_eq!(draft.fields.description, "Nada sai");
-    }
-
-    #[test]
     fn corrupt_or_partial_drafts_are_handled() {
         assert_eq!(decode("{not json"), None);
+        assert_eq!(decode("[1]"), None);
+        let odd = decode(r#"{"step":"form","answers":[["q","a"],["bad"]],"fields":{"name":7,"email":"e"}}"#)
+            .expect("an object is a draft");
+        assert_eq!((odd.step, odd.answers), (Step::Form, vec![("q".into(), "a".into())]));
+        assert_eq!((odd.fields.name.as_str(), odd.fields.email.as_str()), ("", "e"));
         let partial = decode(r#"{"fields":{"name":"Ana"}}"#).expect("partial draft");
         assert_eq!(partial.fields.name, "Ana");
         assert_eq!(partial.step, Step::Questions);

@@ -11,6 +11,7 @@ pub mod events;
 pub mod i18n;
 pub mod intl;
 pub mod send;
+pub mod wire;
 
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -10,6 +10,7 @@ use triage_policy::ticket::TicketPayload;
 use triage_widget::events::Emitter;
 use triage_widget::send::outbox::{self, Attachment, OutboxEntry};
 use triage_widget::send::{self, SendConfig, SendOutcome, Submission};
+use triage_widget::wire::QueuedTicket;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_test::*;
 
@@ -249,7 +250,7 @@ async fn attachments_go_as_multipart_with_the_ticket_part_first() {
 #[wasm_bindgen_test]
 async fn a_queued_ticket_refused_in_the_background_is_handed_back_not_lost() {
     clear_outbox().await;
-    let handed_back: std::rc::Rc<std::cell::RefCell<Vec<(TicketPayload, u16, Option<String>)>>> = Default::default();
+    let handed_back: std::rc::Rc<std::cell::RefCell<Vec<(QueuedTicket, u16, Option<String>)>>> = Default::default();
     let sink = handed_back.clone();
     send::set_rejection_listener(Box::new(move |ticket, status, error| sink.borrow_mut().push((ticket, status, error.field))));
     let requests = script_fetch(answers(serde_json::json!([
@@ -267,7 +268,11 @@ async fn a_queued_ticket_refused_in_the_background_is_handed_back_not_lost() {
     }
     let handed_back = handed_back.borrow();
     assert_eq!(handed_back.len(), 1, "the refused ticket reaches the listener");
-    assert_eq!(handed_back[0].0, ticket());
+    let sent = ticket();
+    let returned = &handed_back[0].0;
+    assert_eq!((returned.policy_id.as_str(), returned.subject.as_str()), (sent.policy.id.as_str(), sent.subject.as_str()));
+    assert_eq!(returned.draft.fields.description, sent.description, "what the customer typed comes back");
+    assert_eq!(returned.due.as_ref(), Some(&sent.due));
     assert_eq!((handed_back[0].1, handed_back[0].2.as_deref()), (422, Some("subject")));
     assert_eq!(requests.length(), 4);
     assert_eq!(outbox::count().await.expect("count"), 0);

@@ -2,8 +2,10 @@
 //! for an endpoint that answers in its own format) and the error of a refused ticket (our
 //! `ErrorBody`, or one made up from the status and a plain-text body).
 
-use serde_json::Value;
-use triage_policy::ticket::{DueTimes, DueTime, ErrorBody, ErrorDetail, TicketPayload, TicketReceipt};
+use triage_policy::json::Value;
+use triage_policy::ticket::{DueTime, DueTimes, ErrorDetail, TicketReceipt};
+
+use crate::wire::{self, QueuedTicket};
 
 /// Longest piece of a foreign error body quoted to the customer.
 const QUOTE_MAX_CHARS: usize = 200;
@@ -14,15 +16,15 @@ const QUOTE_MAX_CHARS: usize = 200;
 /// `reference` are taken from top-level `id`/`reference` fields when present (strings or numbers),
 /// else the idempotency `key` stands in for the id and its first 8 characters for the reference;
 /// severity and due times are the ones computed in the browser (`ticket`, when it could be read).
-pub fn receipt_from_success(body: &str, key: &str, ticket: Option<&TicketPayload>) -> TicketReceipt {
-    if let Ok(receipt) = serde_json::from_str::<TicketReceipt>(body) {
+pub fn receipt_from_success(body: &str, key: &str, ticket: Option<&QueuedTicket>) -> TicketReceipt {
+    let fields = wire::parse(body);
+    if let Some(receipt) = fields.as_ref().and_then(wire::receipt) {
         return receipt;
     }
-    let fields = serde_json::from_str::<Value>(body).ok();
     let field = |name: &str| -> Option<String> {
-        match fields.as_ref()?.get(name)? {
+        match wire::member(fields.as_ref()?, name)? {
             Value::String(text) if !text.trim().is_empty() => Some(text.trim().to_owned()),
-            Value::Number(number) => Some(number.to_string()),
+            Value::Number(number) => Some(number.clone()),
             _ => None,
         }
     };
@@ -30,10 +32,8 @@ pub fn receipt_from_success(body: &str, key: &str, ticket: Option<&TicketPayload
     let reference = field("reference")
         .or_else(|| field("id"))
         .unwrap_or_else(|| key.chars().take(8).collect::<String>().to_uppercase());
-    let (severity, due) = match ticket {
-        Some(ticket) => (ticket.severity.clone(), ticket.due.clone()),
-        None => (String::new(), empty_due()),
-    };
+    let severity = ticket.map(|ticket| ticket.severity.clone()).unwrap_or_default();
+    let due = ticket.and_then(|ticket| ticket.due.clone()).unwrap_or_else(empty_due);
     TicketReceipt { id, reference, severity, due, replayed: false }
 }
 
@@ -48,14 +48,15 @@ fn empty_due() -> DueTimes {
 /// the field at fault). Otherwise a top-level `message` (or `error` string) of a JSON body, or a
 /// short plain-text body, is quoted; failing that the message names the status.
 pub fn rejection_detail(status: u16, status_text: &str, body: &str) -> ErrorDetail {
-    if let Ok(ErrorBody { error }) = serde_json::from_str::<ErrorBody>(body) {
+    let value = wire::parse(body);
+    if let Some(error) = value.as_ref().and_then(wire::error_detail) {
         return error;
     }
     let status_line = match status_text.trim() {
         "" => format!("HTTP {status}"),
         text => format!("HTTP {status} {text}"),
     };
-    let quoted = foreign_message(body);
+    let quoted = foreign_message(body, value.as_ref());
     let message = match quoted {
         Some(text) => format!("The ticket endpoint refused the ticket ({status_line}): {text}"),
         None => format!("The ticket endpoint refused the ticket ({status_line})."),
@@ -63,16 +64,14 @@ pub fn rejection_detail(status: u16, status_text: &str, body: &str) -> ErrorDeta
     ErrorDetail { code: format!("http_{status}"), message, field: None }
 }
 
-/// A message worth quoting from a body that is not our `ErrorBody`.
-fn foreign_message(body: &str) -> Option<String> {
+/// A message worth quoting from a body (`value` when it is JSON) that is not our `ErrorBody`.
+fn foreign_message(body: &str, value: Option<&Value>) -> Option<String> {
     let body = body.trim();
     if body.is_empty() {
         return None;
     }
-    if let Ok(value) = serde_json::from_str::<Value>(body) {
-        let text = ["message", "error", "detail"]
-            .iter()
-            .find_map(|name| value.get(name).and_then(Value::as_str).map(str::to_owned))?;
+    if let Some(value) = value {
+        let text = ["message", "error", "detail"].iter().find_map(|name| wire::text(value, name))?;
         return Some(shorten(&text));
     }
     // Plain text only: an HTML error page is no message for a customer.
@@ -102,8 +101,8 @@ pub fn unreachable_message(endpoint: &str, reason: &str) -> String {
 mod tests {
     use super::*;
 
-    fn ticket() -> TicketPayload {
-        serde_json::from_value(serde_json::json!({
+    fn ticket() -> QueuedTicket {
+        let ticket = serde_json::json!({
             "policy": {"id": "acme", "version": "1"},
             "plan": "business", "severity": "P2",
             "answers": [{"question": "impact", "answer": "many"}],
@@ -114,8 +113,8 @@ mod tests {
             "subject": "Down", "description": "Nothing loads",
             "page_url": "https://example.com/", "locale": "pt-BR",
             "time_zone": "America/Sao_Paulo", "created_at": "2026-11-23T18:00:00Z"
-        }))
-        .expect("test ticket is valid")
+        });
+        wire::queued_ticket(&ticket.to_string()).expect("test ticket is readable")
     }
 
     const KEY: &str = "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f0";
@@ -135,7 +134,7 @@ mod tests {
         let receipt = receipt_from_success(r#"{"id": 981, "reference": "HD-981"}"#, KEY, Some(&ticket()));
         assert_eq!((receipt.id.as_str(), receipt.reference.as_str()), ("981", "HD-981"));
         assert_eq!(receipt.severity, "P2", "the browser's severity stands in");
-        assert_eq!(receipt.due, ticket().due);
+        assert_eq!(Some(receipt.due), ticket().due);
         let receipt = receipt_from_success(r#"{"id": "abc"}"#, KEY, None);
         assert_eq!((receipt.id.as_str(), receipt.reference.as_str()), ("abc", "abc"));
     }

@@ -32,6 +32,7 @@ pub use triage_policy::ticket::TicketReceipt;
 use triage_policy::ticket::{AttachmentMeta, ErrorDetail, TicketPayload};
 
 use crate::events::Emitter;
+use crate::wire::{self, QueuedTicket};
 use http::Attempt;
 use outbox::{Attachment, OutboxEntry};
 use retry::{StatusClass, BACKOFF};
@@ -75,7 +76,7 @@ pub const UNSENDABLE_STATUS: u16 = 0;
 /// See [`set_delivery_listener`].
 type DeliveryListener = Rc<dyn Fn(String, TicketReceipt)>;
 /// See [`set_rejection_listener`].
-type RejectionListener = Rc<dyn Fn(TicketPayload, u16, ErrorDetail)>;
+type RejectionListener = Rc<dyn Fn(QueuedTicket, u16, ErrorDetail)>;
 
 thread_local! {
     /// Keys with an attempt in progress in this page: never two concurrent sends of one entry.
@@ -178,8 +179,8 @@ pub fn set_delivery_listener(f: Box<dyn Fn(String, TicketReceipt)>) {
 /// (not for refusals `submit` itself returns). The entry leaves the outbox, so this is the last
 /// place the ticket exists: the panel should put it back in the form (with the error next to
 /// `error.field`) so that nothing the customer typed is lost. Arguments: the ticket as it was
-/// sent, the HTTP status and the endpoint's error.
-pub fn set_rejection_listener(f: Box<dyn Fn(TicketPayload, u16, ErrorDetail)>) {
+/// sent (read back from its JSON), the HTTP status and the endpoint's error.
+pub fn set_rejection_listener(f: Box<dyn Fn(QueuedTicket, u16, ErrorDetail)>) {
     REJECTION_LISTENER.with(|listener| *listener.borrow_mut() = Some(Rc::from(f)));
 }
 
@@ -216,7 +217,7 @@ async fn settle(entry: &OutboxEntry, attempt: Attempt, emit: &Emitter) -> Settle
     let retry_after = match attempt {
         Attempt::Answered { status, status_text, retry_after, body } => match retry::classify_status(status) {
             StatusClass::Delivered => {
-                let ticket = serde_json::from_str::<TicketPayload>(&entry.ticket_json).ok();
+                let ticket = wire::queued_ticket(&entry.ticket_json);
                 let receipt = answer::receipt_from_success(&body, &entry.key, ticket.as_ref());
                 let count = outbox::remove(&entry.key).await;
                 emit.emit_fields(
@@ -405,8 +406,8 @@ async fn background_loop() {
             entry.attempts += 1;
             match settle(&entry, attempt, &emit).await {
                 Settled::Delivered(receipt) => {
-                    let policy = serde_json::from_str::<TicketPayload>(&entry.ticket_json)
-                        .map(|ticket| ticket.policy.id)
+                    let policy = wire::queued_ticket(&entry.ticket_json)
+                        .map(|ticket| ticket.policy_id)
                         .unwrap_or_default();
                     if let Some(listener) = DELIVERY_LISTENER.with(|listener| listener.borrow().clone()) {
                         listener(policy, receipt);
@@ -414,8 +415,8 @@ async fn background_loop() {
                 }
                 Settled::Rejected { status, error } => {
                     let listener = REJECTION_LISTENER.with(|listener| listener.borrow().clone());
-                    match (serde_json::from_str::<TicketPayload>(&entry.ticket_json), listener) {
-                        (Ok(ticket), Some(listener)) => listener(ticket, status, error),
+                    match (wire::queued_ticket(&entry.ticket_json), listener) {
+                        (Some(ticket), Some(listener)) => listener(ticket, status, error),
                         // Nobody to hand it back to: keep the customer's text on the console
                         // rather than nowhere.
                         _ => web_sys::console::error_2(
