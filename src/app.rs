@@ -489,7 +489,7 @@ impl Widget {
             Ok(due) => due.to_wire(),
             Err(error) => {
                 web_sys::console::error_1(&JsValue::from_str(&format!(
-                    "triage-widget: due times could not be computed ({error:?}); the receiver will compute them"
+                    "triage-widget: due times could not be computed ({error}); the receiver will compute them"
                 )));
                 let empty = DueTime {
                     due: String::new(),

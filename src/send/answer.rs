@@ -31,7 +31,7 @@ pub fn receipt_from_success(body: &str, key: &str, ticket: Option<&QueuedTicket>
     let id = field("id").unwrap_or_else(|| key.to_owned());
     let reference = field("reference")
         .or_else(|| field("id"))
-        .unwrap_or_else(|| key.chars().take(8).collect::<String>().to_uppercase());
+        .unwrap_or_else(|| key.chars().take(8).collect::<String>().to_ascii_uppercase());
     let severity = ticket.map(|ticket| ticket.severity.clone()).unwrap_or_default();
     let due = ticket.and_then(|ticket| ticket.due.clone()).unwrap_or_else(empty_due);
     TicketReceipt { id, reference, severity, due, replayed: false }

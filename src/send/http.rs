@@ -37,7 +37,7 @@ fn request_init(entry: &OutboxEntry, controller: &AbortController) -> Result<Req
     for (name, value) in entry.headers.iter().filter(|(name, _)| !reserved(name)) {
         headers
             .append(name, value)
-            .map_err(|thrown| JsValue::from_str(&format!("header {name:?} from data-headers: {}", describe(&thrown))))?;
+            .map_err(|thrown| JsValue::from_str(&format!("header \"{name}\" from data-headers: {}", describe(&thrown))))?;
     }
     headers.set("Idempotency-Key", &entry.key)?;
     headers.set("Accept", "application/json")?;
