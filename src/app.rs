@@ -607,16 +607,18 @@ impl Widget {
         let plan = text("plan");
         self.identified_plan.set(plan.clone());
         let user_id = text("userId").or_else(|| text("user_id"));
+        // Unix seconds, as a number or a string of digits (parsed as an integer: no float parser).
         let expires = get("expires").and_then(|v| {
             v.as_f64()
-                .or_else(|| v.as_string().and_then(|s| s.parse().ok()))
+                .map(|seconds| seconds as i64)
+                .or_else(|| v.as_string().and_then(|s| s.trim().parse::<i64>().ok()))
         });
         let signature = text("signature");
         let identity = match (user_id, plan, expires, signature) {
             (Some(user_id), Some(plan), Some(expires), Some(signature)) => Some(Identity {
                 user_id,
                 plan,
-                expires: expires as i64,
+                expires,
                 signature,
             }),
             _ => None,
