@@ -3,7 +3,6 @@
 //! formatted for the customer's locale in their zone.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone, Utc};
 use triage_policy::zone::{ZoneError, ZoneResolver};
@@ -31,9 +30,10 @@ extern "C" {
 
 thread_local! {
     /// One numeric formatter per zone: building an `Intl.DateTimeFormat` is the expensive part.
-    static OFFSET_FORMATTERS: RefCell<HashMap<String, Option<DateTimeFormat>>> = RefCell::new(HashMap::new());
+    /// (A page sees a handful of zones, so a list; a `HashMap` would add its code to the wasm.)
+    static OFFSET_FORMATTERS: RefCell<Vec<(String, Option<DateTimeFormat>)>> = const { RefCell::new(Vec::new()) };
     /// One display formatter per (locale, zone).
-    static DISPLAY_FORMATTERS: RefCell<HashMap<(String, String), DateTimeFormat>> = RefCell::new(HashMap::new());
+    static DISPLAY_FORMATTERS: RefCell<Vec<(String, String, DateTimeFormat)>> = const { RefCell::new(Vec::new()) };
 }
 
 fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
@@ -46,7 +46,7 @@ fn options(pairs: &[(&str, &str)]) -> js_sys::Object {
 
 fn offset_formatter(zone: &str) -> Option<DateTimeFormat> {
     OFFSET_FORMATTERS.with(|cache| {
-        if let Some(known) = cache.borrow().get(zone) {
+        if let Some((_, known)) = cache.borrow().iter().find(|(known_zone, _)| known_zone == zone) {
             return known.clone();
         }
         let opts = options(&[
@@ -60,9 +60,7 @@ fn offset_formatter(zone: &str) -> Option<DateTimeFormat> {
             ("second", "numeric"),
         ]);
         let formatter = DateTimeFormat::new(&JsValue::from_str("en-US"), &opts).ok();
-        cache
-            .borrow_mut()
-            .insert(zone.to_string(), formatter.clone());
+        cache.borrow_mut().push((zone.to_string(), formatter.clone()));
         formatter
     })
 }
@@ -145,10 +143,10 @@ pub fn customer_time_zone() -> String {
 /// (pt-BR: "ter., 24 de nov., 15:30"; en-GB: "Tue 24 Nov, 15:30"). Falls back to RFC 3339
 /// when the browser can't format for that locale or zone.
 pub fn format_due<Tz: TimeZone>(instant: &DateTime<Tz>, locale: &str, zone: &str) -> String {
-    let key = (locale.to_string(), zone.to_string());
     let formatter = DISPLAY_FORMATTERS.with(|cache| {
-        if let Some(known) = cache.borrow().get(&key) {
-            return Some(known.clone());
+        let cached = cache.borrow().iter().find(|(l, z, _)| l == locale && z == zone).map(|(_, _, f)| f.clone());
+        if cached.is_some() {
+            return cached;
         }
         let opts = options(&[
             ("timeZone", zone),
@@ -159,7 +157,7 @@ pub fn format_due<Tz: TimeZone>(instant: &DateTime<Tz>, locale: &str, zone: &str
             ("minute", "2-digit"),
         ]);
         let formatter = DateTimeFormat::new(&JsValue::from_str(locale), &opts).ok()?;
-        cache.borrow_mut().insert(key.clone(), formatter.clone());
+        cache.borrow_mut().push((locale.to_string(), zone.to_string(), formatter.clone()));
         Some(formatter)
     });
     let epoch_ms = instant.timestamp_millis() as f64;

@@ -20,7 +20,6 @@ pub mod outbox;
 pub mod retry;
 
 use std::cell::{Cell, RefCell};
-use std::collections::HashSet;
 use std::rc::Rc;
 use std::time::Duration;
 
@@ -80,7 +79,7 @@ type RejectionListener = Rc<dyn Fn(QueuedTicket, u16, ErrorDetail)>;
 
 thread_local! {
     /// Keys with an attempt in progress in this page: never two concurrent sends of one entry.
-    static IN_FLIGHT: RefCell<HashSet<String>> = RefCell::new(HashSet::new());
+    static IN_FLIGHT: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static DELIVERY_LISTENER: RefCell<Option<DeliveryListener>> = const { RefCell::new(None) };
     static REJECTION_LISTENER: RefCell<Option<RejectionListener>> = const { RefCell::new(None) };
     static BACKGROUND: RefCell<Option<Background>> = const { RefCell::new(None) };
@@ -279,19 +278,31 @@ struct InFlight(String);
 
 impl InFlight {
     fn take(key: &str) -> Self {
-        IN_FLIGHT.with(|keys| keys.borrow_mut().insert(key.to_owned()));
+        Self::mark(key);
         Self(key.to_owned())
     }
 
     /// `None` when another attempt of this key is in progress in this page.
     fn try_take(key: &str) -> Option<Self> {
-        IN_FLIGHT.with(|keys| keys.borrow_mut().insert(key.to_owned())).then(|| Self(key.to_owned()))
+        Self::mark(key).then(|| Self(key.to_owned()))
+    }
+
+    /// Adds `key` to the keys in flight; false when it was there already.
+    fn mark(key: &str) -> bool {
+        IN_FLIGHT.with(|keys| {
+            let mut keys = keys.borrow_mut();
+            let new = !keys.iter().any(|known| known == key);
+            if new {
+                keys.push(key.to_owned());
+            }
+            new
+        })
     }
 }
 
 impl Drop for InFlight {
     fn drop(&mut self) {
-        IN_FLIGHT.with(|keys| keys.borrow_mut().remove(&self.0));
+        IN_FLIGHT.with(|keys| keys.borrow_mut().retain(|known| *known != self.0));
     }
 }
 
