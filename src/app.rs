@@ -613,16 +613,13 @@ impl Widget {
                 .map(|seconds| seconds as i64)
                 .or_else(|| v.as_string().and_then(|s| s.trim().parse::<i64>().ok()))
         });
-        let signature = text("signature");
-        let identity = match (user_id, plan, expires, signature) {
-            (Some(user_id), Some(plan), Some(expires), Some(signature)) => Some(Identity {
-                user_id,
-                plan,
-                expires,
-                signature,
-            }),
-            _ => None,
-        };
+        let identity = signed_identity(user_id, plan, expires, text("signature")).unwrap_or_else(|missing| {
+            web_sys::console::warn_1(&JsValue::from_str(&format!(
+                "triage-widget: identify() has a signature but no valid {}; the ticket is sent without the identity",
+                missing.join(", ")
+            )));
+            None
+        });
         self.identity.set(identity);
     }
 
@@ -896,6 +893,31 @@ pub fn App(widget: Widget) -> impl IntoView {
     }
 }
 
+/// The identity `identify` sends with the ticket: all four parts, or none when there is no
+/// signature. Signed but incomplete is an error naming what is missing (`expires` that was not an
+/// integer counts as missing).
+fn signed_identity(
+    user_id: Option<String>,
+    plan: Option<String>,
+    expires: Option<i64>,
+    signature: Option<String>,
+) -> Result<Option<Identity>, Vec<&'static str>> {
+    match (user_id, plan, expires, signature) {
+        (Some(user_id), Some(plan), Some(expires), Some(signature)) => {
+            Ok(Some(Identity { user_id, plan, expires, signature }))
+        }
+        (user_id, plan, expires, Some(_)) => Err([
+            ("userId", user_id.is_none()),
+            ("plan", plan.is_none()),
+            ("expires (Unix seconds, an integer)", expires.is_none()),
+        ]
+        .into_iter()
+        .filter_map(|(name, absent)| absent.then_some(name))
+        .collect()),
+        _ => Ok(None),
+    }
+}
+
 /// (question id, answer id) pairs as the map the engine walks. Inserted one by one: a handful of
 /// answers, and `collect()` into a `BTreeMap` would bring in a whole stable sort (about 3 KB of
 /// WebAssembly) for them.
@@ -946,5 +968,33 @@ fn trap_focus(
     } else if !inside || active_is(last) {
         ev.prevent_default();
         let _ = first.focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn some(text: &str) -> Option<String> {
+        Some(text.to_string())
+    }
+
+    #[test]
+    fn a_signed_identity_needs_all_its_parts() {
+        let identity = signed_identity(some("u-1"), some("business"), Some(1_893_456_000), some("ab12"));
+        assert_eq!(
+            identity,
+            Ok(Some(Identity {
+                user_id: "u-1".into(),
+                plan: "business".into(),
+                expires: 1_893_456_000,
+                signature: "ab12".into(),
+            }))
+        );
+        assert_eq!(signed_identity(some("u-1"), some("business"), None, None), Ok(None), "unsigned: no identity, no error");
+        assert_eq!(
+            signed_identity(None, some("business"), None, some("ab12")),
+            Err(vec!["userId", "expires (Unix seconds, an integer)"])
+        );
     }
 }

@@ -141,7 +141,7 @@ pub async fn submit(cfg: &SendConfig, submission: Submission, emit: &Emitter) ->
         let attempt = http::attempt(&entry).await;
         entry.attempts += 1;
         match settle(&entry, attempt, emit).await {
-            Settled::Delivered(receipt) => return SendOutcome::Delivered(receipt),
+            Settled::Delivered(receipt, _) => return SendOutcome::Delivered(receipt),
             Settled::Rejected { status, error } => return SendOutcome::Rejected { status, error },
             Settled::Retry { wait } => {
                 let elapsed = Duration::from_millis((js_sys::Date::now() - started).max(0.0) as u64);
@@ -205,7 +205,8 @@ pub fn new_idempotency_key() -> String {
 
 /// The outcome of one attempt for an entry, after the outbox and the events were updated.
 enum Settled {
-    Delivered(TicketReceipt),
+    /// The receipt, and the ticket as read back from the entry (`None` when unreadable).
+    Delivered(TicketReceipt, Option<QueuedTicket>),
     Rejected { status: u16, error: ErrorDetail },
     Retry { wait: Duration },
 }
@@ -227,7 +228,7 @@ async fn settle(entry: &OutboxEntry, attempt: Attempt, emit: &Emitter) -> Settle
                         ("count", count.into()),
                     ],
                 );
-                return Settled::Delivered(receipt);
+                return Settled::Delivered(receipt, ticket);
             }
             StatusClass::Reject => {
                 let error = answer::rejection_detail(status, &status_text, &body);
@@ -416,10 +417,8 @@ async fn background_loop() {
             let attempt = http::attempt(&entry).await;
             entry.attempts += 1;
             match settle(&entry, attempt, &emit).await {
-                Settled::Delivered(receipt) => {
-                    let policy = wire::queued_ticket(&entry.ticket_json)
-                        .map(|ticket| ticket.policy_id)
-                        .unwrap_or_default();
+                Settled::Delivered(receipt, ticket) => {
+                    let policy = ticket.map(|ticket| ticket.policy_id).unwrap_or_default();
                     if let Some(listener) = DELIVERY_LISTENER.with(|listener| listener.borrow().clone()) {
                         listener(policy, receipt);
                     }

@@ -2,10 +2,8 @@
 // from the launcher to a sent ticket, focus moved in / trapped / returned, Esc, and the full-screen
 // layout on a phone-sized viewport.
 import type { Locator, Page } from '@playwright/test';
-import { test, expect, scanAxe, screenshot, launcher } from './support';
+import { test, expect, scanAxe, screenshot, launcher, dialog, heading } from './support';
 
-const dialog = (page: Page): Locator => page.locator('#triage-widget [role="dialog"]');
-const heading = (page: Page): Locator => dialog(page).locator('#tw-heading');
 const WIDGET = '#triage-widget';
 
 /** Presses Tab until `target` has focus (at most `max` times). */

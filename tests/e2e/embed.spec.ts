@@ -6,13 +6,12 @@
 // Pages other than the demo are served by `page.route` on the receiver's origin, with the same
 // strict CSP the receiver sends, so `/dist/loader.js` and `/api/*` are the real ones.
 import type { Page, Route } from '@playwright/test';
-import { test, expect, launcher, widgetHost, screenshot, DEMO_PAGE } from './support';
+import { test, expect, launcher, widgetHost, dialog, answerToForm, screenshot, DEMO_PAGE } from './support';
 
 const CSP =
   "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
   "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-const dialog = (page: Page) => page.locator('#triage-widget [role="dialog"]');
 const WASM = /\/dist\/[^/]+\.wasm$/;
 
 interface TestPage {
@@ -106,9 +105,7 @@ TriageWidget.q.push(["prefill", { subject: "Assunto vindo da fila" }]);`,
   expect(await page.evaluate(() => (window as any).__seen)).toEqual(['on:open', 'dom:open']);
 
   // identify and prefill from the stub's queue reached the form.
-  await dialog(page).locator('input[type="radio"][value="question"]').check();
-  await dialog(page).locator('button[type="submit"]').click();
-  await dialog(page).locator('.tw-actions .tw-primary').click();
+  await answerToForm(page);
   await expect(dialog(page).locator('#tw-name')).toHaveValue('Ana Fila');
   await expect(dialog(page).locator('#tw-email')).toHaveValue('ana.fila@example.com');
   await expect(dialog(page).locator('#tw-subject')).toHaveValue('Assunto vindo da fila');
@@ -210,11 +207,7 @@ test('works under a strict Content-Security-Policy with no violation', async ({ 
   expect(csp).not.toContain('unsafe-inline');
   await launcher(page).click();
   await expect(dialog(page)).toBeVisible();
-  await dialog(page).locator('input[type="radio"][value="question"]').check();
-  await dialog(page).locator('button[type="submit"]').click();
-  await expect(dialog(page).locator('.tw-severity')).toHaveText(/P4/);
-  await dialog(page).locator('.tw-actions .tw-primary').click();
-  await expect(dialog(page).locator('#tw-subject')).toBeVisible();
+  await answerToForm(page);
   await screenshot(page, 'embed-strict-csp-form');
   // The fixture fails the test on any CSP violation report or console error seen meanwhile.
 });

@@ -1,8 +1,8 @@
 // The whole customer flow for both seed policies, against the real receiver: answers → severity →
 // targets and due times in the customer's zone → contact form → a ticket stored exactly once,
 // with a screenshot of every step (artifacts/screenshots/flow-*.png).
-import type { Locator, Page } from '@playwright/test';
-import { test, expect, screenshot, adminTickets, launcher } from './support';
+import type { Page } from '@playwright/test';
+import { test, expect, screenshot, adminTickets, launcher, dialog, heading, answerToForm } from './support';
 
 interface Flow {
   /** Policy id, also the screenshot prefix. */
@@ -43,8 +43,6 @@ const FLOWS: Flow[] = [
   },
 ];
 
-const dialog = (page: Page): Locator => page.locator('#triage-widget [role="dialog"]');
-const heading = (page: Page): Locator => dialog(page).locator('#tw-heading');
 
 // 1×1 transparent PNG.
 const PNG = Buffer.from(
@@ -120,10 +118,7 @@ for (const flow of FLOWS) {
 test('a reload keeps the answers and what was typed (draft)', async ({ page }) => {
   await page.goto('/');
   await launcher(page).click();
-  await dialog(page).locator('input[value="question"]').check();
-  await dialog(page).locator('button[type="submit"]').click();
-  await expect(dialog(page).locator('.tw-severity')).toHaveText(/P4/);
-  await dialog(page).locator('.tw-actions .tw-primary').click();
+  await answerToForm(page);
   await dialog(page).locator('#tw-subject').fill('Rascunho que sobrevive');
   await page.reload();
   // The panel was open: it reopens after the navigation, at the same step with the same text.
@@ -134,9 +129,7 @@ test('a reload keeps the answers and what was typed (draft)', async ({ page }) =
 test('invalid fields are flagged inline and focus goes to the first one', async ({ page }) => {
   await page.goto('/');
   await launcher(page).click();
-  await dialog(page).locator('input[value="question"]').check();
-  await dialog(page).locator('button[type="submit"]').click();
-  await dialog(page).locator('.tw-actions .tw-primary').click();
+  await answerToForm(page);
   await dialog(page).locator('#tw-name').fill('Ana');
   await dialog(page).locator('#tw-email').fill('ana-sem-arroba');
   await dialog(page).locator('button[type="submit"]').click();

@@ -2,10 +2,8 @@
 // after server errors, offline queueing, a reload in the middle of the retries, a refused ticket,
 // and a draft that survives a reload. Every ticket carries a unique subject to count it by.
 import type { Locator, Page, Request, Route } from '@playwright/test';
-import { test, expect, adminTickets, launcher, screenshot } from './support';
+import { test, expect, adminTickets, launcher, dialog, heading, answerToForm, screenshot } from './support';
 
-const dialog = (page: Page): Locator => page.locator('#triage-widget [role="dialog"]');
-const heading = (page: Page): Locator => dialog(page).locator('#tw-heading');
 const badge = (page: Page): Locator => page.locator('#triage-widget .tw-launcher-badge');
 const SENT = /Chamado enviado/;
 const QUEUED = /Salvo, será enviado quando a conexão voltar/;
@@ -21,10 +19,7 @@ async function stored(request: Parameters<typeof adminTickets>[0], subject: stri
 async function fillTicket(page: Page, subject: string, email = 'ana@example.com'): Promise<void> {
   await launcher(page).click();
   await expect(dialog(page)).toBeVisible();
-  await dialog(page).locator('input[type="radio"][value="question"]').check();
-  await dialog(page).locator('button[type="submit"]').click();
-  await expect(dialog(page).locator('.tw-severity')).toHaveText(/P4/);
-  await dialog(page).locator('.tw-actions .tw-primary').click();
+  await answerToForm(page);
   await dialog(page).locator('#tw-name').fill('Ana Souza');
   await dialog(page).locator('#tw-email').fill(email);
   await dialog(page).locator('#tw-subject').fill(subject);

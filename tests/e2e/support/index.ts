@@ -4,4 +4,4 @@ export { scanAxe, type AxeOptions } from './axe';
 export { screenshot, ARTIFACTS_DIR } from './artifacts';
 export { adminTickets, adminTicketCount, type StoredTicket, type StoredTickets } from './admin';
 export { baseUrl, adminToken, DEMO_PAGE } from './env';
-export { widgetHost, launcher } from './widget';
+export { widgetHost, launcher, dialog, heading, answerToForm } from './widget';
