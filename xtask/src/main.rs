@@ -5,6 +5,7 @@ mod bundle;
 mod cmd;
 mod demo;
 mod error;
+mod inbox;
 mod libtest;
 mod project;
 mod server;
