@@ -214,13 +214,14 @@ async fn email_threads_per_ticket_and_each_target_escalates_once() {
     let config = test_config(&dir);
     let running = Running::start(config.clone(), &toml, clock.clone()).await;
 
-    let big = vec![b'x'; 200];
-    let t = with_attachments(ticket(), &[("tela.png", "image/png", PNG.len()), ("big.bin", "application/pdf", big.len())]);
+    let mut big = PNG.to_vec();
+    big.resize(200, 0);
+    let t = with_attachments(ticket(), &[("tela.png", "image/png", PNG.len()), ("big.png", "image/png", big.len())]);
     let body = t.to_string();
     let parts = [
         Part { name: "ticket", file_name: None, content_type: Some("application/json"), data: body.as_bytes() },
         Part { name: "attachments", file_name: Some("tela.png"), content_type: Some("image/png"), data: PNG },
-        Part { name: "attachments", file_name: Some("big.bin"), content_type: Some("application/pdf"), data: &big },
+        Part { name: "attachments", file_name: Some("big.png"), content_type: Some("image/png"), data: &big },
     ];
     let reply = send(&running.router, multipart_post(&key(), &parts)).await;
     assert_eq!(reply.status, 201, "{}", String::from_utf8_lossy(&reply.bytes));
@@ -239,7 +240,7 @@ async fn email_threads_per_ticket_and_each_target_escalates_once() {
     assert!(mail.data.contains("2026-11-23 12:30 America/Sao_Paulo"), "due time in the team's zone");
     assert!(mail.data.contains("Desde as 11h"), "description");
     assert!(mail.data.contains("filename=\"tela.png\"") || mail.data.contains("filename=tela.png"), "attachment included");
-    assert!(mail.data.contains("big.bin (200 bytes)"), "the one over the limit is named, not attached");
+    assert!(mail.data.contains("big.png (200 bytes)"), "the one over the limit is named, not attached");
 
     // Past the first response's due time: the sweep escalates, however often it runs.
     clock.set(t0() + Span::minutes(31));

@@ -30,7 +30,10 @@ pub struct Context<'a> {
     pub attachments: &'a [(crate::db::AttachmentRow, Vec<u8>)],
     /// The event JSON exactly as stored.
     pub payload: &'a str,
+    /// The receiver's clock: what "in 28 min" is counted from.
     pub now: chrono::DateTime<chrono::Utc>,
+    /// The real time of this attempt (`webhook-timestamp`, checked by receivers against theirs).
+    pub sent_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// Sends `event` to `target` once.

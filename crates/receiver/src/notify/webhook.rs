@@ -6,7 +6,7 @@ use crate::notify::event::Event;
 use crate::notify::target::{post_json, Attempt, Context};
 
 pub async fn send(settings: &WebhookSettings, event: &Event, context: &Context<'_>) -> Attempt {
-    let timestamp = context.now.timestamp();
+    let timestamp = context.sent_at.timestamp();
     let signature = standardwebhooks::Webhook::new(&settings.secret)
         .and_then(|signer| signer.sign(&event.id, timestamp, context.payload.as_bytes()));
     let signature = match signature {

@@ -141,6 +141,7 @@ impl Worker {
             attachments: &attachments,
             payload: &claimed.payload,
             now: self.clock.now(),
+            sent_at: Utc::now(),
         };
         target::send(target, &event, &context).await
     }
