@@ -12,6 +12,7 @@ use serde::Deserialize;
 use triage_policy::{Tzdb, ZoneResolver};
 
 use crate::outbox::EventKind;
+use crate::state::ConfigError;
 
 /// Event types a target can subscribe to.
 pub const EVENT_TYPES: [&str; 5] =
@@ -29,7 +30,9 @@ pub mod defaults {
     pub const SMTP_MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
 }
 
-/// The file as written (unknown keys refused).
+/// The file as written (unknown keys refused). Each target kind lists the routing keys (`events`,
+/// `policies`, `severities`, `include_spam`) itself: serde's `flatten` would switch off
+/// `deny_unknown_fields`, and a misspelt key must stop the receiver.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFile {
@@ -129,18 +132,6 @@ impl SmtpTls {
         }
     }
 }
-
-/// A configuration file that cannot be used; the message names the file and the key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConfigFileError(pub String);
-
-impl std::fmt::Display for ConfigFileError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for ConfigFileError {}
 
 /// Which events, policies and severities a target gets.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -269,16 +260,16 @@ pub struct Settings {
 
 impl Settings {
     /// Reads and validates the file at `path`, taking secrets from the process environment.
-    pub fn load(path: &Path) -> Result<Self, ConfigFileError> {
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigFileError(format!("cannot read config file {}: {e}", path.display())))?;
+            .map_err(|e| ConfigError(format!("cannot read config file {}: {e}", path.display())))?;
         Self::parse(&text, |name| std::env::var(name).ok())
-            .map_err(|ConfigFileError(message)| ConfigFileError(format!("config file {}: {message}", path.display())))
+            .map_err(|ConfigError(message)| ConfigError(format!("config file {}: {message}", path.display())))
     }
 
     /// Parses and validates `text`; `env` looks up the variables the file names.
-    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigFileError> {
-        let raw: RawFile = toml::from_str(text).map_err(|e| ConfigFileError(e.to_string().trim_end().to_string()))?;
+    pub fn parse(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let raw: RawFile = toml::from_str(text).map_err(|e| ConfigError(e.to_string().trim_end().to_string()))?;
         validate(raw, &env)
     }
 
@@ -287,8 +278,8 @@ impl Settings {
     }
 }
 
-fn validate(raw: RawFile, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigFileError> {
-    let fail = |message: String| Err(ConfigFileError(message));
+fn validate(raw: RawFile, env: &dyn Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+    let fail = |message: String| Err(ConfigError(message));
     let time_zone = raw.time_zone.unwrap_or_else(|| defaults::TIME_ZONE.to_string());
     if Tzdb.offset_at(&time_zone, chrono::Utc::now()).is_err() {
         return fail(format!("time_zone: `{time_zone}` is not an IANA time zone (e.g. America/Sao_Paulo)"));
@@ -368,10 +359,10 @@ fn validate(raw: RawFile, env: &dyn Fn(&str) -> Option<String>) -> Result<Settin
     Ok(Settings { ticket_url: raw.ticket_url, time_zone, delivery, targets })
 }
 
-fn delivery(raw: &RawDelivery) -> Result<DeliverySettings, ConfigFileError> {
+fn delivery(raw: &RawDelivery) -> Result<DeliverySettings, ConfigError> {
     let base = DeliverySettings::default();
     let positive = |key: &str, value: Option<u64>| match value {
-        Some(0) => Err(ConfigFileError(format!("delivery.{key}: must be more than 0"))),
+        Some(0) => Err(ConfigError(format!("delivery.{key}: must be more than 0"))),
         other => Ok(other),
     };
     let settings = DeliverySettings {
@@ -384,13 +375,13 @@ fn delivery(raw: &RawDelivery) -> Result<DeliverySettings, ConfigFileError> {
         poll_interval: positive("poll_interval_ms", raw.poll_interval_ms)?
             .map_or(base.poll_interval, Duration::from_millis),
         concurrency: match raw.concurrency {
-            Some(0) => return Err(ConfigFileError("delivery.concurrency: must be more than 0".into())),
+            Some(0) => return Err(ConfigError("delivery.concurrency: must be more than 0".into())),
             Some(n) => n,
             None => base.concurrency,
         },
     };
     if settings.max_backoff < settings.initial_backoff {
-        return Err(ConfigFileError("delivery.max_backoff_secs: smaller than delivery.initial_backoff_ms".into()));
+        return Err(ConfigError("delivery.max_backoff_secs: smaller than delivery.initial_backoff_ms".into()));
     }
     Ok(settings)
 }
@@ -401,13 +392,13 @@ fn route(
     severities: &[String],
     include_spam: bool,
     key: &str,
-) -> Result<Route, ConfigFileError> {
+) -> Result<Route, ConfigError> {
     if events.is_empty() {
-        return Err(ConfigFileError(format!("{key}events: list at least one of {}", EVENT_TYPES.join(", "))));
+        return Err(ConfigError(format!("{key}events: list at least one of {}", EVENT_TYPES.join(", "))));
     }
     for event in events {
         if !EVENT_TYPES.contains(&event.as_str()) {
-            return Err(ConfigFileError(format!(
+            return Err(ConfigError(format!(
                 "{key}events: unknown event `{event}` (expected one of {})",
                 EVENT_TYPES.join(", ")
             )));
@@ -421,26 +412,26 @@ fn route(
     })
 }
 
-fn secret(env: &dyn Fn(&str) -> Option<String>, key: &str, variable: &str) -> Result<String, ConfigFileError> {
+fn secret(env: &dyn Fn(&str) -> Option<String>, key: &str, variable: &str) -> Result<String, ConfigError> {
     match env(variable) {
         Some(value) if !value.is_empty() => Ok(value),
-        _ => Err(ConfigFileError(format!("{key}: environment variable {variable} is not set"))),
+        _ => Err(ConfigError(format!("{key}: environment variable {variable} is not set"))),
     }
 }
 
-fn parse_url(key: &str, text: &str) -> Result<reqwest::Url, ConfigFileError> {
-    let url = reqwest::Url::parse(text).map_err(|e| ConfigFileError(format!("{key}: `{text}` is not a URL ({e})")))?;
+fn parse_url(key: &str, text: &str) -> Result<reqwest::Url, ConfigError> {
+    let url = reqwest::Url::parse(text).map_err(|e| ConfigError(format!("{key}: `{text}` is not a URL ({e})")))?;
     if url.scheme() != "http" && url.scheme() != "https" {
-        return Err(ConfigFileError(format!("{key}: `{text}` must be http:// or https://")));
+        return Err(ConfigError(format!("{key}: `{text}` must be http:// or https://")));
     }
     if url.host_str().is_none_or(str::is_empty) {
-        return Err(ConfigFileError(format!("{key}: `{text}` has no host")));
+        return Err(ConfigError(format!("{key}: `{text}` has no host")));
     }
     Ok(url)
 }
 
-fn parse_mailbox(key: &str, text: &str) -> Result<lettre::message::Mailbox, ConfigFileError> {
-    text.parse().map_err(|e| ConfigFileError(format!("{key}: `{text}` is not an e-mail address ({e})")))
+fn parse_mailbox(key: &str, text: &str) -> Result<lettre::message::Mailbox, ConfigError> {
+    text.parse().map_err(|e| ConfigError(format!("{key}: `{text}` is not an e-mail address ({e})")))
 }
 
 #[cfg(test)]

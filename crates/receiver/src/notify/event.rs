@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
-use triage_policy::ticket::TicketPayload;
+use triage_policy::ticket::{Contact, TicketPayload};
 
 use crate::db::TicketRow;
 use crate::notify::config::Settings;
@@ -55,7 +55,7 @@ pub struct TicketSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub escalation_request: Option<EscalationView>,
     pub due: DueView,
-    pub contact: ContactView,
+    pub contact: Contact,
     pub subject: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub product: Option<String>,
@@ -97,16 +97,6 @@ pub struct TargetView {
     pub state: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub met_at: Option<String>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ContactView {
-    pub name: String,
-    pub email: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phone: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -243,7 +233,7 @@ impl Router {
                     met_at: row.resolved_at_ms.map(rfc3339),
                 },
             },
-            contact: ContactView {
+            contact: Contact {
                 name: row.contact_name.clone(),
                 email: row.contact_email.clone(),
                 phone: row.contact_phone.clone(),

@@ -19,7 +19,7 @@ pub mod worker;
 
 use std::sync::Arc;
 
-pub use config::{ConfigFileError, Settings};
+pub use config::Settings;
 pub use event::Router;
 
 /// The HTTP client every webhook and chat attempt uses (no redirects: a 3xx is retried, never followed
