@@ -24,8 +24,9 @@ pub fn start() -> Result<Inbox> {
         .map_err(|e| Error::new(format!("demo inbox: no address: {e}")))?;
     std::thread::spawn(move || {
         for stream in listener.incoming().flatten() {
-            if let Err(error) = handle(stream) {
-                eprintln!("xtask: demo inbox: {error}");
+            match handle(stream) {
+                Ok(line) => println!("team chat ▸ {line}"),
+                Err(error) => eprintln!("xtask: demo inbox: {error}"),
             }
         }
     });
@@ -34,7 +35,8 @@ pub fn start() -> Result<Inbox> {
     })
 }
 
-fn handle(mut stream: TcpStream) -> std::io::Result<()> {
+/// Answers one request and returns the chat line it carried.
+fn handle(mut stream: TcpStream) -> std::io::Result<String> {
     let mut reader = BufReader::new(stream.try_clone()?);
     let mut length = 0usize;
     let mut line = String::new();
@@ -55,11 +57,7 @@ fn handle(mut stream: TcpStream) -> std::io::Result<()> {
     let text = serde_json::from_slice::<serde_json::Value>(&body)
         .ok()
         .and_then(|message| message["text"].as_str().map(str::to_string));
-    match text {
-        Some(text) => println!("team chat ▸ {text}"),
-        None => println!("team chat ▸ (a message without text)"),
-    }
-    Ok(())
+    Ok(text.unwrap_or_else(|| "(a message without text)".to_string()))
 }
 
 /// The demo's notification file: every event to the inbox's chat route, due times in São Paulo.
@@ -80,4 +78,49 @@ pub fn config(inbox: &Inbox, port: u16) -> String {
          include_spam = true\n",
         inbox.chat_url
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answers_a_chat_post_and_reads_its_line() {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let address = listener.local_addr().unwrap();
+        let body = r#"{"text":"[P1] TW-000001 · Painel fora do ar · first response by 12:30 (in 30 min)","blocks":[]}"#;
+        let client = std::thread::spawn(move || {
+            let mut stream = TcpStream::connect(address).unwrap();
+            write!(
+                stream,
+                "POST /chat HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .unwrap();
+            let mut answer = String::new();
+            stream.read_to_string(&mut answer).unwrap();
+            answer
+        });
+        let (stream, _) = listener.accept().unwrap();
+        let line = handle(stream).unwrap();
+        assert_eq!(
+            line,
+            "[P1] TW-000001 · Painel fora do ar · first response by 12:30 (in 30 min)"
+        );
+        assert!(client.join().unwrap().starts_with("HTTP/1.1 200 OK"));
+    }
+
+    #[test]
+    fn the_demo_config_sends_every_event_to_the_inbox() {
+        let inbox = Inbox {
+            chat_url: "http://127.0.0.1:9/chat".into(),
+        };
+        let text = config(&inbox, 8080);
+        assert!(text.contains("url = \"http://127.0.0.1:9/chat\""));
+        assert!(text.contains("ticket_url = \"http://127.0.0.1:8080/api/tickets/{reference}\""));
+        for event in ["ticket.created", "ticket.escalation_requested", "ticket.due_soon", "ticket.escalated", "ticket.updated"] {
+            assert!(text.contains(event), "{event}");
+        }
+        assert!(!config(&inbox, 0).contains("ticket_url"));
+    }
 }
