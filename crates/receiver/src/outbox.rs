@@ -4,7 +4,7 @@
 //! Events are written by [`crate::db`] inside the transaction of the change that causes them; which
 //! targets get an event is decided by an [`EventPlanner`] (the notification layer), so this module
 //! holds the SQL and no routing rules. Workers [`Db::claim`] due deliveries with a lease, so two
-//! workers never send the same row at once, and report each attempt with [`Db::finish_attempt`].
+//! workers never send the same row at once, and report each attempt with [`Db::finish_attempts`] (several in one transaction).
 
 use std::sync::Arc;
 
@@ -215,31 +215,14 @@ impl Db {
         .await
     }
 
-    /// Records how an attempt of delivery `id` ended and releases its lease.
-    pub async fn finish_attempt(&self, id: i64, outcome: &AttemptOutcome, now_ms: i64) -> Result<(), sqlx::Error> {
-        let (state, status, error, next) = match outcome {
-            AttemptOutcome::Delivered { status } => ("delivered", *status, None, None),
-            AttemptOutcome::Retry { status, error, next_attempt_ms } => {
-                ("pending", *status, Some(error.as_str()), Some(*next_attempt_ms))
-            }
-            AttemptOutcome::Failed { status, error } => ("failed", *status, Some(error.as_str()), None),
-            AttemptOutcome::Dead { status, error } => ("dead", *status, Some(error.as_str()), None),
-        };
-        sqlx::query(
-            "UPDATE deliveries SET state = ?1, last_status = ?2, last_error = ?3, lease_until_ms = NULL, \
-                 next_attempt_ms = COALESCE(?4, next_attempt_ms), \
-                 finished_at_ms = CASE WHEN ?1 = 'pending' THEN NULL ELSE ?5 END \
-             WHERE id = ?6",
-        )
-        .bind(state)
-        .bind(status.map(i64::from))
-        .bind(error)
-        .bind(next)
-        .bind(now_ms)
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        Ok(())
+    /// Records how attempts ended and releases their leases, in one transaction (one fsync for all:
+    /// the writer is shared with the ticket intake).
+    pub async fn finish_attempts(&self, finished: &[(i64, AttemptOutcome)], now_ms: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.writer().begin().await?;
+        for (id, outcome) in finished {
+            finish_one(&mut tx, *id, outcome, now_ms).await?;
+        }
+        tx.commit().await
     }
 
     /// Deliveries, newest first, with the ticket's reference.
@@ -288,4 +271,36 @@ impl Db {
             .fetch_all(&self.reader)
             .await
     }
+}
+
+/// Records how an attempt of delivery `id` ended, on the caller's transaction.
+async fn finish_one(
+    conn: &mut SqliteConnection,
+    id: i64,
+    outcome: &AttemptOutcome,
+    now_ms: i64,
+) -> Result<(), sqlx::Error> {
+    let (state, status, error, next) = match outcome {
+        AttemptOutcome::Delivered { status } => ("delivered", *status, None, None),
+        AttemptOutcome::Retry { status, error, next_attempt_ms } => {
+            ("pending", *status, Some(error.as_str()), Some(*next_attempt_ms))
+        }
+        AttemptOutcome::Failed { status, error } => ("failed", *status, Some(error.as_str()), None),
+        AttemptOutcome::Dead { status, error } => ("dead", *status, Some(error.as_str()), None),
+    };
+    sqlx::query(
+        "UPDATE deliveries SET state = ?1, last_status = ?2, last_error = ?3, lease_until_ms = NULL, \
+             next_attempt_ms = COALESCE(?4, next_attempt_ms), \
+             finished_at_ms = CASE WHEN ?1 = 'pending' THEN NULL ELSE ?5 END \
+         WHERE id = ?6",
+    )
+    .bind(state)
+    .bind(status.map(i64::from))
+    .bind(error)
+    .bind(next)
+    .bind(now_ms)
+    .bind(id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }

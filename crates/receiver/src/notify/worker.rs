@@ -66,7 +66,8 @@ impl Worker {
     pub async fn run(self, mut stop: watch::Receiver<bool>) {
         let settings = *self.settings();
         let lease_ms = i64::try_from(lease(&settings).as_millis()).unwrap_or(i64::MAX);
-        let mut running: JoinSet<()> = JoinSet::new();
+        let mut running: JoinSet<(Claimed, AttemptOutcome)> = JoinSet::new();
+        let mut finished: Vec<(Claimed, AttemptOutcome)> = Vec::new();
         tracing::info!(targets = self.router.settings.targets.len(), "notification worker started");
         loop {
             let free = settings.concurrency.saturating_sub(running.len());
@@ -82,18 +83,41 @@ impl Worker {
                 }
             }
             tokio::select! {
-                Some(_) = running.join_next(), if !running.is_empty() => {}
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    finished.extend(done.ok());
+                    // Every attempt that ended meanwhile is recorded in the same transaction.
+                    while let Some(done) = running.try_join_next() {
+                        finished.extend(done.ok());
+                    }
+                    self.record(&mut finished).await;
+                }
                 _ = self.db.deliveries_written() => {}
                 _ = tokio::time::sleep(settings.poll_interval) => {}
                 _ = stop.changed() => break,
             }
         }
-        while running.join_next().await.is_some() {}
+        while let Some(done) = running.join_next().await {
+            finished.extend(done.ok());
+        }
+        self.record(&mut finished).await;
         tracing::info!("notification worker stopped");
     }
 
-    /// One attempt of one claimed delivery, recorded.
-    async fn deliver(&self, claimed: Claimed) {
+    /// Stores the outcomes of `finished` attempts (and empties it).
+    async fn record(&self, finished: &mut Vec<(Claimed, AttemptOutcome)>) {
+        if finished.is_empty() {
+            return;
+        }
+        let rows: Vec<(i64, AttemptOutcome)> = finished.iter().map(|(c, o)| (c.id, o.clone())).collect();
+        if let Err(error) = self.db.finish_attempts(&rows, Utc::now().timestamp_millis()).await {
+            // The leases run out and other attempts follow: same event ids, receivers drop duplicates.
+            tracing::error!(%error, deliveries = rows.len(), "cannot record delivery attempts");
+        }
+        finished.clear();
+    }
+
+    /// One attempt of one claimed delivery, logged; the caller records the outcome.
+    async fn deliver(&self, claimed: Claimed) -> (Claimed, AttemptOutcome) {
         let attempt = self.attempt(&claimed).await;
         let now_ms = Utc::now().timestamp_millis();
         let outcome = outcome(self.settings(), &claimed, attempt, now_ms, fastrand::f64());
@@ -110,10 +134,7 @@ impl Worker {
                 target_name = %claimed.target, event = %claimed.event_type, event_id = %claimed.event_id,
                 %reference, attempts = claimed.attempts, %error, "notification given up"),
         }
-        if let Err(error) = self.db.finish_attempt(claimed.id, &outcome, now_ms).await {
-            // The lease runs out and another attempt follows: same event id, receivers drop the duplicate.
-            tracing::error!(%error, delivery = claimed.id, "cannot record a delivery attempt");
-        }
+        (claimed, outcome)
     }
 
     async fn attempt(&self, claimed: &Claimed) -> Attempt {
