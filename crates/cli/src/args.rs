@@ -12,7 +12,7 @@ use chrono::{DateTime, FixedOffset};
 /// The short usage printed after every usage error.
 pub const SYNOPSIS: &str = "\
 Usage:
-  triage check POLICY
+  triage check POLICY [--format text|json]
   triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]
   triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]
   triage --help | --version";
@@ -21,14 +21,17 @@ Usage:
 pub const USAGE: &str = concat!(
     "triage: check a support policy, classify answers and compute due times\n\n",
     "Usage:\n",
-    "  triage check POLICY\n",
+    "  triage check POLICY [--format text|json]\n",
     "  triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]\n",
     "  triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]\n",
     "  triage --help | --version\n",
     "
 Commands:
   check     Validate POLICY (a policy JSON file). Prints a summary, or every problem with its
-            JSON path.
+            JSON path and, when there is an obvious one, its fix. --format json prints one JSON
+            object instead (file, valid, problems: [{path, message, fix}], and policy and notes
+            when valid),
+            for CI; the exit status is the same.
   classify  Walk the questionnaire with the given answers (one --answer per question, question
             and answer ids as in the policy) and print the severity and the trail as JSON.
             Reasons are in LOCALE (default: the policy's first locale).
@@ -53,9 +56,17 @@ Examples:
 pub enum Command {
     Help,
     Version,
-    Check { policy: PathBuf },
+    Check { policy: PathBuf, format: Format },
     Classify { policy: PathBuf, answers: Vec<(String, String)>, locale: Option<String> },
     Due { policy: PathBuf, plan: String, severity: String, opened: DateTime<FixedOffset>, channel: Option<String> },
+}
+
+/// How `check` writes its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The command line is wrong; the message says what and where.
@@ -172,14 +183,22 @@ fn no_positionals(command: &str, positionals: &[&str]) -> Result<(), UsageError>
 
 fn parse_check(args: &[String]) -> Result<Command, UsageError> {
     let mut positionals = Vec::new();
-    for arg in split("check", args, &[])? {
+    let mut format = None;
+    for arg in split("check", args, &["format"])? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
-            Arg::Option { name, .. } => return Err(usage_error(format!("check: unknown option --{name}"))),
+            Arg::Option { name, value } => set_once("check", &mut format, name, value)?,
         }
     }
+    let format = match format.as_deref() {
+        None | Some("text") => Format::Text,
+        Some("json") => Format::Json,
+        Some(other) => {
+            return Err(usage_error(format!("check: --format \"{other}\" is not a format: expected text or json")))
+        }
+    };
     match positionals.as_slice() {
-        [policy] => Ok(Command::Check { policy: PathBuf::from(policy) }),
+        [policy] => Ok(Command::Check { policy: PathBuf::from(policy), format }),
         [] => Err(usage_error("check: missing POLICY (the policy JSON file to check)")),
         [_, extra, ..] => Err(usage_error(format!("check: unexpected argument \"{extra}\" (one POLICY at a time)"))),
     }
@@ -283,7 +302,12 @@ mod tests {
 
     #[test]
     fn check_takes_exactly_one_policy() {
-        assert_eq!(parse_strs(&["check", "p.json"]), Ok(Command::Check { policy: PathBuf::from("p.json") }));
+        let text = Command::Check { policy: PathBuf::from("p.json"), format: Format::Text };
+        assert_eq!(parse_strs(&["check", "p.json"]), Ok(text));
+        let json = Command::Check { policy: PathBuf::from("p.json"), format: Format::Json };
+        assert_eq!(parse_strs(&["check", "--format", "json", "p.json"]), Ok(json.clone()));
+        assert_eq!(parse_strs(&["check", "p.json", "--format=json"]), Ok(json));
+        assert!(message(&["check", "p.json", "--format", "yaml"]).contains("expected text or json"));
         assert!(message(&["check"]).contains("missing POLICY"));
         assert!(message(&["check", "a.json", "b.json"]).contains("unexpected argument \"b.json\""));
         assert!(message(&["check", "--policy", "a.json"]).contains("unknown option --policy"));

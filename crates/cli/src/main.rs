@@ -8,6 +8,7 @@ mod check;
 mod classify;
 mod due;
 mod failure;
+mod hints;
 mod load;
 
 use std::io::Write;
@@ -29,6 +30,9 @@ fn main() -> ExitCode {
 
 /// Prints the failure (and the usage synopsis for bad arguments) and returns its exit status.
 fn fail(failure: &Failure) -> ExitCode {
+    if *failure == Failure::Reported {
+        return ExitCode::from(failure.exit_code());
+    }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "error: {failure}");
     match failure {
@@ -38,7 +42,7 @@ fn fail(failure: &Failure) -> ExitCode {
         Failure::Argument(_) => {
             let _ = writeln!(err, "Run `triage --help` for usage.");
         }
-        Failure::Policy(_) => {}
+        Failure::Policy(_) | Failure::Reported => {}
     }
     ExitCode::from(failure.exit_code())
 }
@@ -69,10 +73,13 @@ fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Help => print(args::USAGE),
         Command::Version => print(&format!("triage {}\n", env!("CARGO_PKG_VERSION"))),
-        Command::Check { policy } => {
-            let report = check::check(&policy)?;
-            print(&report.summary);
+        Command::Check { policy, format } => {
+            let report = check::check(&policy, format)?;
+            print(&report.stdout);
             warn("note", &report.notes);
+            if !report.valid {
+                return Err(Failure::Reported);
+            }
         }
         Command::Classify { policy, answers, locale } => {
             let report = classify::classify(&policy, &answers, locale.as_deref())?;
