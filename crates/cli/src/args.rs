@@ -13,6 +13,7 @@ use chrono::{DateTime, FixedOffset};
 pub const SYNOPSIS: &str = "\
 Usage:
   triage check POLICY [--format text|json]
+  triage init [--output FILE] [--template T] [--name N] [--locales L] [--time-zone Z] [--plan P]... [--defaults]
   triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]
   triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]
   triage --help | --version";
@@ -22,6 +23,7 @@ pub const USAGE: &str = concat!(
     "triage: check a support policy, classify answers and compute due times\n\n",
     "Usage:\n",
     "  triage check POLICY [--format text|json]\n",
+    "  triage init [--output FILE] [--template T] [--name N] [--locales L] [--time-zone Z] [--plan P]... [--defaults]\n",
     "  triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]\n",
     "  triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]\n",
     "  triage --help | --version\n",
@@ -32,6 +34,22 @@ Commands:
             object instead (file, valid, problems: [{path, message, fix}], and policy and notes
             when valid),
             for CI; the exit status is the same.
+  init      Write a starter policy (default ./policy.json, with policy.schema.json next to it
+            as its $schema) from one of the two shipped policies, asking for what is not given
+            as a flag. Every question shows its default: an empty answer, or the end of the
+            input, takes it; --defaults asks nothing. The starter passes `triage check`.
+              --template priority-p1-p4|impact-t1-t4
+              --name 'Loja da Ana'            site or company name (id and texts)
+              --locales 'pt-BR, en'          the template's locales to keep, main one first
+              --time-zone America/Sao_Paulo  of every calendar
+              --plan 'gold=Gold:P1=30m/4h,P2=1h/8h,P3=2h/1bd,P4=4h/2bd'   one per plan, the
+                      first is the default; m h d elapsed, bh bd business; 24h~1h adds an average
+              --hours 'mon-fri 09:00-18:00; sat 09:00-13:00'
+              --holidays '2026-12-25=Natal, 2027-01-01=Ano Novo' | template | none
+              --channels 'chat=5m, email=24h~6h' | none
+              --products 'shop=Loja=https://status.example.com' | none
+              --schema URL   $schema to write instead of the local policy.schema.json
+              --force        replace existing files
   classify  Walk the questionnaire with the given answers (one --answer per question, question
             and answer ids as in the policy) and print the severity and the trail as JSON.
             Reasons are in LOCALE (default: the policy's first locale).
@@ -56,9 +74,23 @@ Examples:
 pub enum Command {
     Help,
     Version,
-    Check { policy: PathBuf, format: Format },
-    Classify { policy: PathBuf, answers: Vec<(String, String)>, locale: Option<String> },
-    Due { policy: PathBuf, plan: String, severity: String, opened: DateTime<FixedOffset>, channel: Option<String> },
+    Check {
+        policy: PathBuf,
+        format: Format,
+    },
+    Init(crate::init::InitOptions),
+    Classify {
+        policy: PathBuf,
+        answers: Vec<(String, String)>,
+        locale: Option<String>,
+    },
+    Due {
+        policy: PathBuf,
+        plan: String,
+        severity: String,
+        opened: DateTime<FixedOffset>,
+        channel: Option<String>,
+    },
 }
 
 /// How `check` writes its result.
@@ -89,26 +121,36 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            a.into_string()
-                .map_err(|a| usage_error(format!("argument {} is not valid UTF-8: {}", i + 1, a.to_string_lossy())))
+            a.into_string().map_err(|a| {
+                usage_error(format!(
+                    "argument {} is not valid UTF-8: {}",
+                    i + 1,
+                    a.to_string_lossy()
+                ))
+            })
         })
         .collect::<Result<_, _>>()?;
     if args.iter().any(|a| a == "--help" || a == "-h") {
         return Ok(Command::Help);
     }
     let Some((command, rest)) = args.split_first() else {
-        return Err(usage_error("missing command: expected check, classify or due"));
+        return Err(usage_error(
+            "missing command: expected check, init, classify or due",
+        ));
     };
     match command.as_str() {
         "help" => Ok(Command::Help),
         "--version" | "-V" | "version" => Ok(Command::Version),
         "check" => parse_check(rest),
+        "init" => parse_init(rest),
         "classify" => parse_classify(rest),
         "due" => parse_due(rest),
-        other if other.starts_with('-') => {
-            Err(usage_error(format!("unexpected option {other} before the command (check, classify or due)")))
-        }
-        other => Err(usage_error(format!("unknown command \"{other}\": expected check, classify or due"))),
+        other if other.starts_with('-') => Err(usage_error(format!(
+            "unexpected option {other} before the command (check, init, classify or due)"
+        ))),
+        other => Err(usage_error(format!(
+            "unknown command \"{other}\": expected check, init, classify or due"
+        ))),
     }
 }
 
@@ -120,7 +162,11 @@ enum Arg<'a> {
 
 /// Splits `args` into options (each with its value) and positionals. Every option of the
 /// subcommands takes a value.
-fn split<'a>(command: &str, args: &'a [String], known: &[&str]) -> Result<Vec<Arg<'a>>, UsageError> {
+fn split<'a>(
+    command: &str,
+    args: &'a [String],
+    known: &[&str],
+) -> Result<Vec<Arg<'a>>, UsageError> {
     let mut out = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -146,7 +192,9 @@ fn split<'a>(command: &str, args: &'a [String], known: &[&str]) -> Result<Vec<Ar
                     .next()
                     .filter(|v| !v.starts_with("--"))
                     .cloned()
-                    .ok_or_else(|| usage_error(format!("{command}: option --{name} needs a value")))?,
+                    .ok_or_else(|| {
+                        usage_error(format!("{command}: option --{name} needs a value"))
+                    })?,
             };
             out.push(Arg::Option { name, value });
         } else if arg.starts_with('-') && arg.len() > 1 {
@@ -159,24 +207,40 @@ fn split<'a>(command: &str, args: &'a [String], known: &[&str]) -> Result<Vec<Ar
 }
 
 /// Sets a single-valued option, refusing a second occurrence.
-fn set_once(command: &str, slot: &mut Option<String>, name: &str, value: String) -> Result<(), UsageError> {
+fn set_once(
+    command: &str,
+    slot: &mut Option<String>,
+    name: &str,
+    value: String,
+) -> Result<(), UsageError> {
     if slot.is_some() {
-        return Err(usage_error(format!("{command}: option --{name} given twice")));
+        return Err(usage_error(format!(
+            "{command}: option --{name} given twice"
+        )));
     }
     if value.is_empty() {
-        return Err(usage_error(format!("{command}: option --{name} needs a non-empty value")));
+        return Err(usage_error(format!(
+            "{command}: option --{name} needs a non-empty value"
+        )));
     }
     *slot = Some(value);
     Ok(())
 }
 
-fn required(command: &str, slot: Option<String>, name: &str, what: &str) -> Result<String, UsageError> {
+fn required(
+    command: &str,
+    slot: Option<String>,
+    name: &str,
+    what: &str,
+) -> Result<String, UsageError> {
     slot.ok_or_else(|| usage_error(format!("{command}: missing --{name} {what}")))
 }
 
 fn no_positionals(command: &str, positionals: &[&str]) -> Result<(), UsageError> {
     match positionals.first() {
-        Some(extra) => Err(usage_error(format!("{command}: unexpected argument \"{extra}\""))),
+        Some(extra) => Err(usage_error(format!(
+            "{command}: unexpected argument \"{extra}\""
+        ))),
         None => Ok(()),
     }
 }
@@ -194,14 +258,74 @@ fn parse_check(args: &[String]) -> Result<Command, UsageError> {
         None | Some("text") => Format::Text,
         Some("json") => Format::Json,
         Some(other) => {
-            return Err(usage_error(format!("check: --format \"{other}\" is not a format: expected text or json")))
+            return Err(usage_error(format!(
+                "check: --format \"{other}\" is not a format: expected text or json"
+            )))
         }
     };
     match positionals.as_slice() {
-        [policy] => Ok(Command::Check { policy: PathBuf::from(policy), format }),
-        [] => Err(usage_error("check: missing POLICY (the policy JSON file to check)")),
-        [_, extra, ..] => Err(usage_error(format!("check: unexpected argument \"{extra}\" (one POLICY at a time)"))),
+        [policy] => Ok(Command::Check {
+            policy: PathBuf::from(policy),
+            format,
+        }),
+        [] => Err(usage_error(
+            "check: missing POLICY (the policy JSON file to check)",
+        )),
+        [_, extra, ..] => Err(usage_error(format!(
+            "check: unexpected argument \"{extra}\" (one POLICY at a time)"
+        ))),
     }
+}
+
+fn parse_init(args: &[String]) -> Result<Command, UsageError> {
+    let mut o = crate::init::InitOptions::default();
+    // The two switches take no value.
+    let (switches, args): (Vec<&String>, Vec<&String>) = args
+        .iter()
+        .partition(|a| *a == "--defaults" || *a == "--force" || *a == "-y");
+    o.defaults = switches.iter().any(|a| *a == "--defaults" || *a == "-y");
+    o.force = switches.iter().any(|a| *a == "--force");
+    let args: Vec<String> = args.into_iter().cloned().collect();
+    let known = [
+        "output",
+        "template",
+        "name",
+        "locales",
+        "time-zone",
+        "plan",
+        "hours",
+        "holidays",
+        "channels",
+        "products",
+        "schema",
+    ];
+    let mut positionals = Vec::new();
+    for arg in split("init", &args, &known)? {
+        match arg {
+            Arg::Positional(p) => positionals.push(p),
+            Arg::Option {
+                name: "plan",
+                value,
+            } => o.plans.push(value),
+            Arg::Option { name, value } => {
+                let slot = match name {
+                    "output" => &mut o.output,
+                    "template" => &mut o.template,
+                    "name" => &mut o.name,
+                    "locales" => &mut o.locales,
+                    "time-zone" => &mut o.time_zone,
+                    "hours" => &mut o.hours,
+                    "holidays" => &mut o.holidays,
+                    "channels" => &mut o.channels,
+                    "products" => &mut o.products,
+                    _ => &mut o.schema,
+                };
+                set_once("init", slot, name, value)?;
+            }
+        }
+    }
+    no_positionals("init", &positionals)?;
+    Ok(Command::Init(o))
 }
 
 fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
@@ -212,8 +336,14 @@ fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
     for arg in split("classify", args, &["policy", "answer", "locale"])? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
-            Arg::Option { name: "policy", value } => set_once("classify", &mut policy, "policy", value)?,
-            Arg::Option { name: "locale", value } => set_once("classify", &mut locale, "locale", value)?,
+            Arg::Option {
+                name: "policy",
+                value,
+            } => set_once("classify", &mut policy, "policy", value)?,
+            Arg::Option {
+                name: "locale",
+                value,
+            } => set_once("classify", &mut locale, "locale", value)?,
             Arg::Option { name, value } => {
                 debug_assert_eq!(name, "answer");
                 let (question, answer) = value
@@ -235,14 +365,28 @@ fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
         }
     }
     no_positionals("classify", &positionals)?;
-    let policy = required("classify", policy, "policy", "POLICY (the policy JSON file)")?;
-    Ok(Command::Classify { policy: PathBuf::from(policy), answers, locale })
+    let policy = required(
+        "classify",
+        policy,
+        "policy",
+        "POLICY (the policy JSON file)",
+    )?;
+    Ok(Command::Classify {
+        policy: PathBuf::from(policy),
+        answers,
+        locale,
+    })
 }
 
 fn parse_due(args: &[String]) -> Result<Command, UsageError> {
-    let (mut policy, mut plan, mut severity, mut opened, mut channel) = (None, None, None, None, None);
+    let (mut policy, mut plan, mut severity, mut opened, mut channel) =
+        (None, None, None, None, None);
     let mut positionals = Vec::new();
-    for arg in split("due", args, &["policy", "plan", "severity", "opened", "channel"])? {
+    for arg in split(
+        "due",
+        args,
+        &["policy", "plan", "severity", "opened", "channel"],
+    )? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
             Arg::Option { name, value } => {
@@ -260,15 +404,31 @@ fn parse_due(args: &[String]) -> Result<Command, UsageError> {
     no_positionals("due", &positionals)?;
     let policy = required("due", policy, "policy", "POLICY (the policy JSON file)")?;
     let plan = required("due", plan, "plan", "PLAN (a plan id of the policy)")?;
-    let severity = required("due", severity, "severity", "SEVERITY (a severity id of the policy)")?;
-    let opened_text = required("due", opened, "opened", "RFC3339 (when the ticket was opened)")?;
+    let severity = required(
+        "due",
+        severity,
+        "severity",
+        "SEVERITY (a severity id of the policy)",
+    )?;
+    let opened_text = required(
+        "due",
+        opened,
+        "opened",
+        "RFC3339 (when the ticket was opened)",
+    )?;
     let opened = DateTime::parse_from_rfc3339(&opened_text).map_err(|e| {
         usage_error(format!(
             "due: --opened \"{opened_text}\" is not an RFC 3339 date-time with offset ({e}); \
              e.g. 2026-11-20T19:30:00-03:00 or 2026-11-20T22:30:00Z"
         ))
     })?;
-    Ok(Command::Due { policy: PathBuf::from(policy), plan, severity, opened, channel })
+    Ok(Command::Due {
+        policy: PathBuf::from(policy),
+        plan,
+        severity,
+        opened,
+        channel,
+    })
 }
 
 #[cfg(test)]
@@ -302,10 +462,19 @@ mod tests {
 
     #[test]
     fn check_takes_exactly_one_policy() {
-        let text = Command::Check { policy: PathBuf::from("p.json"), format: Format::Text };
+        let text = Command::Check {
+            policy: PathBuf::from("p.json"),
+            format: Format::Text,
+        };
         assert_eq!(parse_strs(&["check", "p.json"]), Ok(text));
-        let json = Command::Check { policy: PathBuf::from("p.json"), format: Format::Json };
-        assert_eq!(parse_strs(&["check", "--format", "json", "p.json"]), Ok(json.clone()));
+        let json = Command::Check {
+            policy: PathBuf::from("p.json"),
+            format: Format::Json,
+        };
+        assert_eq!(
+            parse_strs(&["check", "--format", "json", "p.json"]),
+            Ok(json.clone())
+        );
         assert_eq!(parse_strs(&["check", "p.json", "--format=json"]), Ok(json));
         assert!(message(&["check", "p.json", "--format", "yaml"]).contains("expected text or json"));
         assert!(message(&["check"]).contains("missing POLICY"));
@@ -315,7 +484,15 @@ mod tests {
 
     #[test]
     fn classify_collects_answers_in_order() {
-        let got = parse_strs(&["classify", "--policy=p.json", "--answer", "a=x", "--answer=b = y", "--locale", "en"]);
+        let got = parse_strs(&[
+            "classify",
+            "--policy=p.json",
+            "--answer",
+            "a=x",
+            "--answer=b = y",
+            "--locale",
+            "en",
+        ]);
         assert_eq!(
             got,
             Ok(Command::Classify {
@@ -328,14 +505,22 @@ mod tests {
 
     #[test]
     fn classify_rejects_malformed_and_repeated_answers() {
-        assert!(message(&["classify", "--policy", "p", "--answer", "impact"]).contains("must be QUESTION=ANSWER"));
-        assert!(message(&["classify", "--policy", "p", "--answer", "=x"]).contains("must be QUESTION=ANSWER"));
         assert!(
-            message(&["classify", "--policy", "p", "--answer", "a=x", "--answer", "a=y"]).contains("answered twice")
+            message(&["classify", "--policy", "p", "--answer", "impact"])
+                .contains("must be QUESTION=ANSWER")
+        );
+        assert!(message(&["classify", "--policy", "p", "--answer", "=x"])
+            .contains("must be QUESTION=ANSWER"));
+        assert!(
+            message(&["classify", "--policy", "p", "--answer", "a=x", "--answer", "a=y"])
+                .contains("answered twice")
         );
         assert!(message(&["classify", "--answer", "a=x"]).contains("missing --policy"));
-        assert!(message(&["classify", "--policy", "p", "--answer"]).contains("--answer needs a value"));
-        assert!(message(&["classify", "--policy", "p", "--plan", "x"]).contains("unknown option --plan"));
+        assert!(
+            message(&["classify", "--policy", "p", "--answer"]).contains("--answer needs a value")
+        );
+        assert!(message(&["classify", "--policy", "p", "--plan", "x"])
+            .contains("unknown option --plan"));
     }
 
     #[test]
@@ -373,7 +558,10 @@ mod tests {
         let mut bad = base.to_vec();
         bad.extend(["--opened", "2026-11-20 19:30"]);
         assert!(message(&bad).contains("not an RFC 3339 date-time"));
-        assert!(message(&["due", "--policy", "p", "--plan", "x", "--plan", "y"]).contains("--plan given twice"));
+        assert!(
+            message(&["due", "--policy", "p", "--plan", "x", "--plan", "y"])
+                .contains("--plan given twice")
+        );
         assert!(message(&["due", "--plan", "", "--policy", "p"]).contains("non-empty value"));
     }
 

@@ -9,7 +9,9 @@ mod classify;
 mod due;
 mod failure;
 mod hints;
+mod init;
 mod load;
+mod starter;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -37,7 +39,11 @@ fn fail(failure: &Failure) -> ExitCode {
     let _ = writeln!(err, "error: {failure}");
     match failure {
         Failure::Usage(_) => {
-            let _ = writeln!(err, "\n{}\nRun `triage --help` for details.", args::SYNOPSIS);
+            let _ = writeln!(
+                err,
+                "\n{}\nRun `triage --help` for details.",
+                args::SYNOPSIS
+            );
         }
         Failure::Argument(_) => {
             let _ = writeln!(err, "Run `triage --help` for usage.");
@@ -81,12 +87,41 @@ fn run(command: Command) -> Result<(), Failure> {
                 return Err(Failure::Reported);
             }
         }
-        Command::Classify { policy, answers, locale } => {
+        Command::Init(options) => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let mut output = std::io::stdout();
+            let seconds = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+            let today = chrono::DateTime::from_timestamp(seconds, 0)
+                .unwrap_or_default()
+                .date_naive();
+            let report = init::init(&options, &mut input, &mut output, today)?;
+            print(&report);
+            let check = check::check(
+                std::path::Path::new(options.output.as_deref().unwrap_or("policy.json")),
+                args::Format::Text,
+            )?;
+            print(&check.stdout);
+            warn("note", &check.notes);
+        }
+        Command::Classify {
+            policy,
+            answers,
+            locale,
+        } => {
             let report = classify::classify(&policy, &answers, locale.as_deref())?;
             warn("warning", &report.warnings);
             print(&json(&report.output)?);
         }
-        Command::Due { policy, plan, severity, opened, channel } => {
+        Command::Due {
+            policy,
+            plan,
+            severity,
+            opened,
+            channel,
+        } => {
             let request = due::DueRequest {
                 policy: &policy,
                 plan: &plan,
@@ -94,9 +129,18 @@ fn run(command: Command) -> Result<(), Failure> {
                 opened,
                 channel: channel.as_deref(),
             };
-            let due::DueReport { output, mut warnings } = due::due(&request)?;
+            let due::DueReport {
+                output,
+                mut warnings,
+            } = due::due(&request)?;
             if output.example_values {
-                warnings.insert(0, format!("plan {} holds example values, not real promises", output.plan));
+                warnings.insert(
+                    0,
+                    format!(
+                        "plan {} holds example values, not real promises",
+                        output.plan
+                    ),
+                );
             }
             warn("warning", &warnings);
             print(&json(&output)?);
