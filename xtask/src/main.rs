@@ -6,6 +6,7 @@ mod cmd;
 mod demo;
 mod error;
 mod libtest;
+mod package;
 mod project;
 mod server;
 mod signals;
@@ -26,6 +27,7 @@ commands:
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
   size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over a budget
+  package [--no-build]           npm tarball of the widget: target/package/triage-widget-<version>.tgz
   help                           this text
 ";
 
@@ -57,6 +59,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "demo" => demo::run(&project, &demo::parse(rest)?),
         "test" => test::run(&project, &test::parse(rest)?),
         "size" => size::run(&project, &size::parse(rest)?),
+        "package" => {
+            package::package(&project, &package::parse(rest)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
