@@ -14,6 +14,7 @@ pub const SYNOPSIS: &str = "\
 Usage:
   triage check POLICY [--format text|json]
   triage init [--output FILE] [--template T] [--name N] [--locales L] [--time-zone Z] [--plan P]... [--defaults]
+  triage preview POLICY [--port N] [--widget DIR]
   triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]
   triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]
   triage --help | --version";
@@ -24,6 +25,7 @@ pub const USAGE: &str = concat!(
     "Usage:\n",
     "  triage check POLICY [--format text|json]\n",
     "  triage init [--output FILE] [--template T] [--name N] [--locales L] [--time-zone Z] [--plan P]... [--defaults]\n",
+    "  triage preview POLICY [--port N] [--widget DIR]\n",
     "  triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]\n",
     "  triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]\n",
     "  triage --help | --version\n",
@@ -50,6 +52,11 @@ Commands:
               --products 'shop=Loja=https://status.example.com' | none
               --schema URL   $schema to write instead of the local policy.schema.json
               --force        replace existing files
+  preview   Serve a local page (http://127.0.0.1:8090/, --port 0 picks a free port) with the
+            widget running POLICY against a local endpoint that checks each ticket and prints
+            it. The page reloads when the file changes, and lists the problems of an invalid
+            policy with their JSON paths and fixes. --widget is the folder of the widget's
+            files: the unpacked npm package (package/) or dist/ (default: ./package, ./dist).
   classify  Walk the questionnaire with the given answers (one --answer per question, question
             and answer ids as in the policy) and print the severity and the trail as JSON.
             Reasons are in LOCALE (default: the policy's first locale).
@@ -79,6 +86,7 @@ pub enum Command {
         format: Format,
     },
     Init(crate::init::InitOptions),
+    Preview(crate::preview::PreviewOptions),
     Classify {
         policy: PathBuf,
         answers: Vec<(String, String)>,
@@ -135,7 +143,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
     }
     let Some((command, rest)) = args.split_first() else {
         return Err(usage_error(
-            "missing command: expected check, init, classify or due",
+            "missing command: expected check, init, preview, classify or due",
         ));
     };
     match command.as_str() {
@@ -143,13 +151,14 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         "--version" | "-V" | "version" => Ok(Command::Version),
         "check" => parse_check(rest),
         "init" => parse_init(rest),
+        "preview" => parse_preview(rest),
         "classify" => parse_classify(rest),
         "due" => parse_due(rest),
         other if other.starts_with('-') => Err(usage_error(format!(
-            "unexpected option {other} before the command (check, init, classify or due)"
+            "unexpected option {other} before the command (check, init, preview, classify or due)"
         ))),
         other => Err(usage_error(format!(
-            "unknown command \"{other}\": expected check, init, classify or due"
+            "unknown command \"{other}\": expected check, init, preview, classify or due"
         ))),
     }
 }
@@ -274,6 +283,33 @@ fn parse_check(args: &[String]) -> Result<Command, UsageError> {
         [_, extra, ..] => Err(usage_error(format!(
             "check: unexpected argument \"{extra}\" (one POLICY at a time)"
         ))),
+    }
+}
+
+fn parse_preview(args: &[String]) -> Result<Command, UsageError> {
+    let (mut port, mut widget) = (None, None);
+    let mut positionals = Vec::new();
+    for arg in split("preview", args, &["port", "widget"])? {
+        match arg {
+            Arg::Positional(p) => positionals.push(p),
+            Arg::Option { name: "port", value } => set_once("preview", &mut port, "port", value)?,
+            Arg::Option { name, value } => set_once("preview", &mut widget, name, value)?,
+        }
+    }
+    let port = match port {
+        None => 8090,
+        Some(text) => text
+            .parse::<u16>()
+            .map_err(|_| usage_error(format!("preview: --port \"{text}\" is not a port number (0-65535)")))?,
+    };
+    match positionals.as_slice() {
+        [policy] => Ok(Command::Preview(crate::preview::PreviewOptions {
+            policy: PathBuf::from(policy),
+            port,
+            widget: widget.map(PathBuf::from),
+        })),
+        [] => Err(usage_error("preview: missing POLICY (the policy JSON file to preview)")),
+        [_, extra, ..] => Err(usage_error(format!("preview: unexpected argument \"{extra}\""))),
     }
 }
 

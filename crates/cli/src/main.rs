@@ -11,6 +11,7 @@ mod failure;
 mod hints;
 mod init;
 mod load;
+mod preview;
 mod starter;
 
 use std::io::Write;
@@ -106,6 +107,7 @@ fn run(command: Command) -> Result<(), Failure> {
             print(&check.stdout);
             warn("note", &check.notes);
         }
+        Command::Preview(options) => preview::preview(&options)?,
         Command::Classify {
             policy,
             answers,
