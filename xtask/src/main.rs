@@ -24,6 +24,7 @@ usage: cargo xtask <command> [options]
 
 commands:
   demo [--port N] [--no-build]   build, then serve the demo page with the receiver (default port 8080)
+       [--policy FILE]           instead, preview your own policy (`triage preview FILE`)
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
   size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over a budget
