@@ -74,7 +74,11 @@ fn preview(project: &Project, policy: &std::path::Path, port: u16) -> Result<Exi
         .into_command()
         .status()
         .map_err(|e| crate::error::Error::new(format!("starting triage preview: {e}")))?;
-    Ok(if status.success() || signals::received().is_some() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if status.success() || signals::received().is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
@@ -174,7 +178,10 @@ mod tests {
     #[test]
     fn parses_a_policy_to_preview() {
         let got = parse(&args(&["--policy", "mine.json", "--port", "9001"])).expect("valid");
-        assert_eq!(got.policy.as_deref(), Some(std::path::Path::new("mine.json")));
+        assert_eq!(
+            got.policy.as_deref(),
+            Some(std::path::Path::new("mine.json"))
+        );
         assert_eq!(got.port, 9001);
         let got = parse(&args(&["--policy=x.json"])).expect("valid");
         assert_eq!(got.policy.as_deref(), Some(std::path::Path::new("x.json")));

@@ -43,14 +43,19 @@ pub struct Packed {
 /// The version of the widget crate (`[package] version` of the workspace's root `Cargo.toml`).
 pub fn widget_version(project: &Project) -> Result<String> {
     let path = project.path("Cargo.toml");
-    let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
     let mut in_package = false;
     for line in text.lines() {
         let line = line.trim();
         if line.starts_with('[') {
             in_package = line == "[package]";
         } else if in_package {
-            if let Some(value) = line.strip_prefix("version").map(str::trim).and_then(|l| l.strip_prefix('=')) {
+            if let Some(value) = line
+                .strip_prefix("version")
+                .map(str::trim)
+                .and_then(|l| l.strip_prefix('='))
+            {
                 let version = value.trim().trim_matches('"');
                 if !version.is_empty() {
                     return Ok(version.to_owned());
@@ -58,12 +63,19 @@ pub fn widget_version(project: &Project) -> Result<String> {
             }
         }
     }
-    bail!("{} has no `version` in its [package] section", path.display())
+    bail!(
+        "{} has no `version` in its [package] section",
+        path.display()
+    )
 }
 
 /// Builds (unless `no_build`), stages and packs the package.
 pub fn package(project: &Project, options: &Options) -> Result<Packed> {
-    let manifest = if options.no_build { build::read_manifest(project)? } else { build::build(project)?.manifest };
+    let manifest = if options.no_build {
+        build::read_manifest(project)?
+    } else {
+        build::build(project)?.manifest
+    };
     let version = widget_version(project)?;
     let dist = project.dist_dir();
     let stage = project.xtask_cache_dir().join("package");
@@ -71,7 +83,8 @@ pub fn package(project: &Project, options: &Options) -> Result<Packed> {
         std::fs::remove_dir_all(&stage).with_context(|| format!("clearing {}", stage.display()))?;
     }
     for dir in ["schemas", "policies"] {
-        std::fs::create_dir_all(stage.join(dir)).with_context(|| format!("creating {}", stage.display()))?;
+        std::fs::create_dir_all(stage.join(dir))
+            .with_context(|| format!("creating {}", stage.display()))?;
     }
 
     let loader = std::fs::read(dist.join("loader.js")).context("reading dist/loader.js")?;
@@ -93,10 +106,22 @@ pub fn package(project: &Project, options: &Options) -> Result<Packed> {
     files.push("manifest.json".to_owned());
 
     for (from, to) in [
-        ("www/schemas/policy.schema.json", "schemas/policy.schema.json"),
-        ("www/schemas/ticket.schema.json", "schemas/ticket.schema.json"),
-        ("www/policies/priority-p1-p4.json", "policies/priority-p1-p4.json"),
-        ("www/policies/impact-t1-t4.json", "policies/impact-t1-t4.json"),
+        (
+            "www/schemas/policy.schema.json",
+            "schemas/policy.schema.json",
+        ),
+        (
+            "www/schemas/ticket.schema.json",
+            "schemas/ticket.schema.json",
+        ),
+        (
+            "www/policies/priority-p1-p4.json",
+            "policies/priority-p1-p4.json",
+        ),
+        (
+            "www/policies/impact-t1-t4.json",
+            "policies/impact-t1-t4.json",
+        ),
     ] {
         copy(&project.path(from), &stage.join(to))?;
     }
@@ -114,13 +139,17 @@ pub fn package(project: &Project, options: &Options) -> Result<Packed> {
         "files": files,
     });
     write(&stage.join("package.json"), &pretty(&package_json)?)?;
-    write(&stage.join("README.md"), &readme(&version, &loader_file.integrity))?;
+    write(
+        &stage.join("README.md"),
+        &readme(&version, &loader_file.integrity),
+    )?;
 
     let out_dir = project.target_dir.join("package");
     std::fs::create_dir_all(&out_dir).with_context(|| format!("creating {}", out_dir.display()))?;
     let tarball = out_dir.join(format!("{PACKAGE_NAME}-{version}.tgz"));
     if tarball.exists() {
-        std::fs::remove_file(&tarball).with_context(|| format!("removing {}", tarball.display()))?;
+        std::fs::remove_file(&tarball)
+            .with_context(|| format!("removing {}", tarball.display()))?;
     }
     Cmd::new("npm")
         .args(["pack", "--silent", "--pack-destination"])
@@ -145,17 +174,24 @@ pub fn build_cli(project: &Project) -> Result<PathBuf> {
         .context("compiling the triage CLI")?;
     let binary = project.target_dir.join("debug").join("triage");
     if !binary.is_file() {
-        bail!("{} is missing after `cargo build -p triage-cli`", binary.display());
+        bail!(
+            "{} is missing after `cargo build -p triage-cli`",
+            binary.display()
+        );
     }
     Ok(binary)
 }
 
 fn pretty(value: &serde_json::Value) -> Result<String> {
-    Ok(format!("{}\n", serde_json::to_string_pretty(value).context("formatting JSON")?))
+    Ok(format!(
+        "{}\n",
+        serde_json::to_string_pretty(value).context("formatting JSON")?
+    ))
 }
 
 fn copy(from: &Path, to: &Path) -> Result<()> {
-    std::fs::copy(from, to).with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
+    std::fs::copy(from, to)
+        .with_context(|| format!("copying {} to {}", from.display(), to.display()))?;
     Ok(())
 }
 
@@ -227,13 +263,18 @@ mod tests {
     #[test]
     fn readme_snippet_has_the_versioned_url_and_the_integrity() {
         let text = readme("1.2.3", "sha256-abc=");
-        assert!(text.contains(r#"<script src="https://cdn.jsdelivr.net/npm/triage-widget@1.2.3/loader.js""#));
+        assert!(text.contains(
+            r#"<script src="https://cdn.jsdelivr.net/npm/triage-widget@1.2.3/loader.js""#
+        ));
         assert!(text.contains(r#"integrity="sha256-abc=" crossorigin="anonymous""#));
     }
 
     #[test]
     fn options() {
-        assert_eq!(parse(&["--no-build".to_owned()]).expect("valid"), Options { no_build: true });
+        assert_eq!(
+            parse(&["--no-build".to_owned()]).expect("valid"),
+            Options { no_build: true }
+        );
         assert!(parse(&["--x".to_owned()]).is_err());
     }
 }

@@ -81,24 +81,11 @@ Examples:
 pub enum Command {
     Help,
     Version,
-    Check {
-        policy: PathBuf,
-        format: Format,
-    },
+    Check { policy: PathBuf, format: Format },
     Init(crate::init::InitOptions),
     Preview(crate::preview::PreviewOptions),
-    Classify {
-        policy: PathBuf,
-        answers: Vec<(String, String)>,
-        locale: Option<String>,
-    },
-    Due {
-        policy: PathBuf,
-        plan: String,
-        severity: String,
-        opened: DateTime<FixedOffset>,
-        channel: Option<String>,
-    },
+    Classify { policy: PathBuf, answers: Vec<(String, String)>, locale: Option<String> },
+    Due { policy: PathBuf, plan: String, severity: String, opened: DateTime<FixedOffset>, channel: Option<String> },
 }
 
 /// How `check` writes its result.
@@ -129,22 +116,15 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         .into_iter()
         .enumerate()
         .map(|(i, a)| {
-            a.into_string().map_err(|a| {
-                usage_error(format!(
-                    "argument {} is not valid UTF-8: {}",
-                    i + 1,
-                    a.to_string_lossy()
-                ))
-            })
+            a.into_string()
+                .map_err(|a| usage_error(format!("argument {} is not valid UTF-8: {}", i + 1, a.to_string_lossy())))
         })
         .collect::<Result<_, _>>()?;
     if args.iter().any(|a| a == "--help" || a == "-h") {
         return Ok(Command::Help);
     }
     let Some((command, rest)) = args.split_first() else {
-        return Err(usage_error(
-            "missing command: expected check, init, preview, classify or due",
-        ));
+        return Err(usage_error("missing command: expected check, init, preview, classify or due"));
     };
     match command.as_str() {
         "help" => Ok(Command::Help),
@@ -157,9 +137,9 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         other if other.starts_with('-') => Err(usage_error(format!(
             "unexpected option {other} before the command (check, init, preview, classify or due)"
         ))),
-        other => Err(usage_error(format!(
-            "unknown command \"{other}\": expected check, init, preview, classify or due"
-        ))),
+        other => {
+            Err(usage_error(format!("unknown command \"{other}\": expected check, init, preview, classify or due")))
+        }
     }
 }
 
@@ -171,11 +151,7 @@ enum Arg<'a> {
 
 /// Splits `args` into options (each with its value) and positionals. Every option of the
 /// subcommands takes a value.
-fn split<'a>(
-    command: &str,
-    args: &'a [String],
-    known: &[&str],
-) -> Result<Vec<Arg<'a>>, UsageError> {
+fn split<'a>(command: &str, args: &'a [String], known: &[&str]) -> Result<Vec<Arg<'a>>, UsageError> {
     let mut out = Vec::new();
     let mut iter = args.iter();
     while let Some(arg) = iter.next() {
@@ -201,9 +177,7 @@ fn split<'a>(
                     .next()
                     .filter(|v| !v.starts_with("--"))
                     .cloned()
-                    .ok_or_else(|| {
-                        usage_error(format!("{command}: option --{name} needs a value"))
-                    })?,
+                    .ok_or_else(|| usage_error(format!("{command}: option --{name} needs a value")))?,
             };
             out.push(Arg::Option { name, value });
         } else if arg.starts_with('-') && arg.len() > 1 {
@@ -216,40 +190,24 @@ fn split<'a>(
 }
 
 /// Sets a single-valued option, refusing a second occurrence.
-fn set_once(
-    command: &str,
-    slot: &mut Option<String>,
-    name: &str,
-    value: String,
-) -> Result<(), UsageError> {
+fn set_once(command: &str, slot: &mut Option<String>, name: &str, value: String) -> Result<(), UsageError> {
     if slot.is_some() {
-        return Err(usage_error(format!(
-            "{command}: option --{name} given twice"
-        )));
+        return Err(usage_error(format!("{command}: option --{name} given twice")));
     }
     if value.is_empty() {
-        return Err(usage_error(format!(
-            "{command}: option --{name} needs a non-empty value"
-        )));
+        return Err(usage_error(format!("{command}: option --{name} needs a non-empty value")));
     }
     *slot = Some(value);
     Ok(())
 }
 
-fn required(
-    command: &str,
-    slot: Option<String>,
-    name: &str,
-    what: &str,
-) -> Result<String, UsageError> {
+fn required(command: &str, slot: Option<String>, name: &str, what: &str) -> Result<String, UsageError> {
     slot.ok_or_else(|| usage_error(format!("{command}: missing --{name} {what}")))
 }
 
 fn no_positionals(command: &str, positionals: &[&str]) -> Result<(), UsageError> {
     match positionals.first() {
-        Some(extra) => Err(usage_error(format!(
-            "{command}: unexpected argument \"{extra}\""
-        ))),
+        Some(extra) => Err(usage_error(format!("{command}: unexpected argument \"{extra}\""))),
         None => Ok(()),
     }
 }
@@ -267,22 +225,13 @@ fn parse_check(args: &[String]) -> Result<Command, UsageError> {
         None | Some("text") => Format::Text,
         Some("json") => Format::Json,
         Some(other) => {
-            return Err(usage_error(format!(
-                "check: --format \"{other}\" is not a format: expected text or json"
-            )))
+            return Err(usage_error(format!("check: --format \"{other}\" is not a format: expected text or json")))
         }
     };
     match positionals.as_slice() {
-        [policy] => Ok(Command::Check {
-            policy: PathBuf::from(policy),
-            format,
-        }),
-        [] => Err(usage_error(
-            "check: missing POLICY (the policy JSON file to check)",
-        )),
-        [_, extra, ..] => Err(usage_error(format!(
-            "check: unexpected argument \"{extra}\" (one POLICY at a time)"
-        ))),
+        [policy] => Ok(Command::Check { policy: PathBuf::from(policy), format }),
+        [] => Err(usage_error("check: missing POLICY (the policy JSON file to check)")),
+        [_, extra, ..] => Err(usage_error(format!("check: unexpected argument \"{extra}\" (one POLICY at a time)"))),
     }
 }
 
@@ -316,9 +265,8 @@ fn parse_preview(args: &[String]) -> Result<Command, UsageError> {
 fn parse_init(args: &[String]) -> Result<Command, UsageError> {
     let mut o = crate::init::InitOptions::default();
     // The two switches take no value.
-    let (switches, args): (Vec<&String>, Vec<&String>) = args
-        .iter()
-        .partition(|a| *a == "--defaults" || *a == "--force" || *a == "-y");
+    let (switches, args): (Vec<&String>, Vec<&String>) =
+        args.iter().partition(|a| *a == "--defaults" || *a == "--force" || *a == "-y");
     o.defaults = switches.iter().any(|a| *a == "--defaults" || *a == "-y");
     o.force = switches.iter().any(|a| *a == "--force");
     let args: Vec<String> = args.into_iter().cloned().collect();
@@ -339,10 +287,7 @@ fn parse_init(args: &[String]) -> Result<Command, UsageError> {
     for arg in split("init", &args, &known)? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
-            Arg::Option {
-                name: "plan",
-                value,
-            } => o.plans.push(value),
+            Arg::Option { name: "plan", value } => o.plans.push(value),
             Arg::Option { name, value } => {
                 let slot = match name {
                     "output" => &mut o.output,
@@ -372,14 +317,8 @@ fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
     for arg in split("classify", args, &["policy", "answer", "locale"])? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
-            Arg::Option {
-                name: "policy",
-                value,
-            } => set_once("classify", &mut policy, "policy", value)?,
-            Arg::Option {
-                name: "locale",
-                value,
-            } => set_once("classify", &mut locale, "locale", value)?,
+            Arg::Option { name: "policy", value } => set_once("classify", &mut policy, "policy", value)?,
+            Arg::Option { name: "locale", value } => set_once("classify", &mut locale, "locale", value)?,
             Arg::Option { name, value } => {
                 debug_assert_eq!(name, "answer");
                 let (question, answer) = value
@@ -401,28 +340,14 @@ fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
         }
     }
     no_positionals("classify", &positionals)?;
-    let policy = required(
-        "classify",
-        policy,
-        "policy",
-        "POLICY (the policy JSON file)",
-    )?;
-    Ok(Command::Classify {
-        policy: PathBuf::from(policy),
-        answers,
-        locale,
-    })
+    let policy = required("classify", policy, "policy", "POLICY (the policy JSON file)")?;
+    Ok(Command::Classify { policy: PathBuf::from(policy), answers, locale })
 }
 
 fn parse_due(args: &[String]) -> Result<Command, UsageError> {
-    let (mut policy, mut plan, mut severity, mut opened, mut channel) =
-        (None, None, None, None, None);
+    let (mut policy, mut plan, mut severity, mut opened, mut channel) = (None, None, None, None, None);
     let mut positionals = Vec::new();
-    for arg in split(
-        "due",
-        args,
-        &["policy", "plan", "severity", "opened", "channel"],
-    )? {
+    for arg in split("due", args, &["policy", "plan", "severity", "opened", "channel"])? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
             Arg::Option { name, value } => {
@@ -440,31 +365,15 @@ fn parse_due(args: &[String]) -> Result<Command, UsageError> {
     no_positionals("due", &positionals)?;
     let policy = required("due", policy, "policy", "POLICY (the policy JSON file)")?;
     let plan = required("due", plan, "plan", "PLAN (a plan id of the policy)")?;
-    let severity = required(
-        "due",
-        severity,
-        "severity",
-        "SEVERITY (a severity id of the policy)",
-    )?;
-    let opened_text = required(
-        "due",
-        opened,
-        "opened",
-        "RFC3339 (when the ticket was opened)",
-    )?;
+    let severity = required("due", severity, "severity", "SEVERITY (a severity id of the policy)")?;
+    let opened_text = required("due", opened, "opened", "RFC3339 (when the ticket was opened)")?;
     let opened = DateTime::parse_from_rfc3339(&opened_text).map_err(|e| {
         usage_error(format!(
             "due: --opened \"{opened_text}\" is not an RFC 3339 date-time with offset ({e}); \
              e.g. 2026-11-20T19:30:00-03:00 or 2026-11-20T22:30:00Z"
         ))
     })?;
-    Ok(Command::Due {
-        policy: PathBuf::from(policy),
-        plan,
-        severity,
-        opened,
-        channel,
-    })
+    Ok(Command::Due { policy: PathBuf::from(policy), plan, severity, opened, channel })
 }
 
 #[cfg(test)]
@@ -498,19 +407,10 @@ mod tests {
 
     #[test]
     fn check_takes_exactly_one_policy() {
-        let text = Command::Check {
-            policy: PathBuf::from("p.json"),
-            format: Format::Text,
-        };
+        let text = Command::Check { policy: PathBuf::from("p.json"), format: Format::Text };
         assert_eq!(parse_strs(&["check", "p.json"]), Ok(text));
-        let json = Command::Check {
-            policy: PathBuf::from("p.json"),
-            format: Format::Json,
-        };
-        assert_eq!(
-            parse_strs(&["check", "--format", "json", "p.json"]),
-            Ok(json.clone())
-        );
+        let json = Command::Check { policy: PathBuf::from("p.json"), format: Format::Json };
+        assert_eq!(parse_strs(&["check", "--format", "json", "p.json"]), Ok(json.clone()));
         assert_eq!(parse_strs(&["check", "p.json", "--format=json"]), Ok(json));
         assert!(message(&["check", "p.json", "--format", "yaml"]).contains("expected text or json"));
         assert!(message(&["check"]).contains("missing POLICY"));
@@ -520,15 +420,7 @@ mod tests {
 
     #[test]
     fn classify_collects_answers_in_order() {
-        let got = parse_strs(&[
-            "classify",
-            "--policy=p.json",
-            "--answer",
-            "a=x",
-            "--answer=b = y",
-            "--locale",
-            "en",
-        ]);
+        let got = parse_strs(&["classify", "--policy=p.json", "--answer", "a=x", "--answer=b = y", "--locale", "en"]);
         assert_eq!(
             got,
             Ok(Command::Classify {
@@ -541,22 +433,14 @@ mod tests {
 
     #[test]
     fn classify_rejects_malformed_and_repeated_answers() {
+        assert!(message(&["classify", "--policy", "p", "--answer", "impact"]).contains("must be QUESTION=ANSWER"));
+        assert!(message(&["classify", "--policy", "p", "--answer", "=x"]).contains("must be QUESTION=ANSWER"));
         assert!(
-            message(&["classify", "--policy", "p", "--answer", "impact"])
-                .contains("must be QUESTION=ANSWER")
-        );
-        assert!(message(&["classify", "--policy", "p", "--answer", "=x"])
-            .contains("must be QUESTION=ANSWER"));
-        assert!(
-            message(&["classify", "--policy", "p", "--answer", "a=x", "--answer", "a=y"])
-                .contains("answered twice")
+            message(&["classify", "--policy", "p", "--answer", "a=x", "--answer", "a=y"]).contains("answered twice")
         );
         assert!(message(&["classify", "--answer", "a=x"]).contains("missing --policy"));
-        assert!(
-            message(&["classify", "--policy", "p", "--answer"]).contains("--answer needs a value")
-        );
-        assert!(message(&["classify", "--policy", "p", "--plan", "x"])
-            .contains("unknown option --plan"));
+        assert!(message(&["classify", "--policy", "p", "--answer"]).contains("--answer needs a value"));
+        assert!(message(&["classify", "--policy", "p", "--plan", "x"]).contains("unknown option --plan"));
     }
 
     #[test]
@@ -594,10 +478,7 @@ mod tests {
         let mut bad = base.to_vec();
         bad.extend(["--opened", "2026-11-20 19:30"]);
         assert!(message(&bad).contains("not an RFC 3339 date-time"));
-        assert!(
-            message(&["due", "--policy", "p", "--plan", "x", "--plan", "y"])
-                .contains("--plan given twice")
-        );
+        assert!(message(&["due", "--policy", "p", "--plan", "x", "--plan", "y"]).contains("--plan given twice"));
         assert!(message(&["due", "--plan", "", "--policy", "p"]).contains("non-empty value"));
     }
 

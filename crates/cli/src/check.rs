@@ -21,38 +21,22 @@ pub struct CheckReport {
 pub fn check(path: &Path, format: Format) -> Result<CheckReport, Failure> {
     let file = path.display().to_string();
     match (read_policy(path), format) {
-        (Ok(policy), Format::Text) => Ok(CheckReport {
-            stdout: summary(path, &policy),
-            notes: notes(&policy),
-            valid: true,
-        }),
+        (Ok(policy), Format::Text) => {
+            Ok(CheckReport { stdout: summary(path, &policy), notes: notes(&policy), valid: true })
+        }
         (Ok(policy), Format::Json) => {
             let out = json!({ "file": file, "valid": true, "policy": overview(&policy), "notes": notes(&policy), "problems": [] });
-            Ok(CheckReport {
-                stdout: pretty(&out)?,
-                notes: Vec::new(),
-                valid: true,
-            })
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: true })
         }
         (Err(LoadError::Unreadable(message)), Format::Text) => Err(Failure::Policy(message)),
-        (Err(LoadError::Invalid(problems)), Format::Text) => {
-            Err(Failure::Policy(describe_problems(path, &problems)))
-        }
+        (Err(LoadError::Invalid(problems)), Format::Text) => Err(Failure::Policy(describe_problems(path, &problems))),
         (Err(LoadError::Unreadable(message)), Format::Json) => {
             let out = json!({ "file": file, "valid": false, "error": message, "problems": [] });
-            Ok(CheckReport {
-                stdout: pretty(&out)?,
-                notes: Vec::new(),
-                valid: false,
-            })
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: false })
         }
         (Err(LoadError::Invalid(problems)), Format::Json) => {
             let out = json!({ "file": file, "valid": false, "problems": problems });
-            Ok(CheckReport {
-                stdout: pretty(&out)?,
-                notes: Vec::new(),
-                valid: false,
-            })
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: false })
         }
     }
 }
@@ -110,11 +94,7 @@ fn summary(path: &Path, policy: &Policy) -> String {
         .calendars
         .iter()
         .map(|c| {
-            let kind = if c.always_open {
-                "24/7".to_string()
-            } else {
-                "opening hours".to_string()
-            };
+            let kind = if c.always_open { "24/7".to_string() } else { "opening hours".to_string() };
             let holidays = match c.holidays.len() {
                 0 => String::new(),
                 n => format!(", {n} holidays"),
@@ -124,41 +104,14 @@ fn summary(path: &Path, policy: &Policy) -> String {
         .collect();
     let mut out = String::new();
     // Writing to a String cannot fail.
-    let _ = writeln!(
-        out,
-        "OK {}: policy {} version {}",
-        path.display(),
-        policy.id(),
-        policy.version()
-    );
-    let _ = writeln!(
-        out,
-        "  locales:    {}",
-        list(file.locales.iter().map(String::as_str), "none")
-    );
-    let _ = writeln!(
-        out,
-        "  severities: {}",
-        list(file.severities.iter().map(|s| s.id.as_str()), "none")
-    );
-    let _ = writeln!(
-        out,
-        "  questions:  {} (start: {})",
-        file.questionnaire.questions.len(),
-        file.questionnaire.start
-    );
+    let _ = writeln!(out, "OK {}: policy {} version {}", path.display(), policy.id(), policy.version());
+    let _ = writeln!(out, "  locales:    {}", list(file.locales.iter().map(String::as_str), "none"));
+    let _ = writeln!(out, "  severities: {}", list(file.severities.iter().map(|s| s.id.as_str()), "none"));
+    let _ = writeln!(out, "  questions:  {} (start: {})", file.questionnaire.questions.len(), file.questionnaire.start);
     let _ = writeln!(out, "  plans:      {}", plans.join(", "));
     let _ = writeln!(out, "  calendars:  {}", calendars.join(", "));
-    let _ = writeln!(
-        out,
-        "  channels:   {}",
-        list(file.channels.iter().map(|c| c.id.as_str()), "none")
-    );
-    let _ = writeln!(
-        out,
-        "  products:   {}",
-        list(file.products.iter().map(|p| p.id.as_str()), "none")
-    );
+    let _ = writeln!(out, "  channels:   {}", list(file.channels.iter().map(|c| c.id.as_str()), "none"));
+    let _ = writeln!(out, "  products:   {}", list(file.products.iter().map(|p| p.id.as_str()), "none"));
     out
 }
 

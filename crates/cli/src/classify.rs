@@ -42,11 +42,7 @@ pub struct ClassifyReport {
     pub warnings: Vec<String>,
 }
 
-pub fn classify(
-    path: &Path,
-    answers: &[(String, String)],
-    locale: Option<&str>,
-) -> Result<ClassifyReport, Failure> {
+pub fn classify(path: &Path, answers: &[(String, String)], locale: Option<&str>) -> Result<ClassifyReport, Failure> {
     let policy = load_policy(path)?;
     let locale = pick_locale(&policy, locale)?;
     check_answer_ids(&policy, answers)?;
@@ -57,10 +53,7 @@ pub fn classify(
             let so_far = if path.is_empty() {
                 "no answer given for the first question".to_string()
             } else {
-                let given: Vec<String> = path
-                    .iter()
-                    .map(|s| format!("{}={}", s.question, s.answer))
-                    .collect();
+                let given: Vec<String> = path.iter().map(|s| format!("{}={}", s.question, s.answer)).collect();
                 format!("after {}", given.join(" "))
             };
             let answer_ids = list(question.answers.iter().map(|a| a.id.as_str()), "none");
@@ -78,19 +71,14 @@ pub fn classify(
     let mut trail = Vec::with_capacity(classification.trail.len());
     for step in &classification.trail {
         let answer = policy.answer(&step.question, &step.answer).ok_or_else(|| {
-            Failure::Policy(format!(
-                "question \"{}\" has no answer \"{}\"",
-                step.question, step.answer
-            ))
+            Failure::Policy(format!("question \"{}\" has no answer \"{}\"", step.question, step.answer))
         })?;
         trail.push(TrailOutput {
             question: step.question.clone(),
             answer: step.answer.clone(),
             reason: policy.text(&answer.reason, &locale).to_string(),
             unsure: step.unsure,
-            assumed: policy
-                .assumed_answer(&step.question, &step.answer)
-                .map(|a| a.id.clone()),
+            assumed: policy.assumed_answer(&step.question, &step.answer).map(|a| a.id.clone()),
         });
     }
     let warnings = answers
@@ -121,12 +109,7 @@ fn pick_locale(policy: &Policy, requested: Option<&str>) -> Result<String, Failu
     let Some(requested) = requested else {
         return Ok(offered.first().cloned().unwrap_or_default());
     };
-    let language = |tag: &str| {
-        tag.split(['-', '_'])
-            .next()
-            .unwrap_or(tag)
-            .to_ascii_lowercase()
-    };
+    let language = |tag: &str| tag.split(['-', '_']).next().unwrap_or(tag).to_ascii_lowercase();
     if offered.iter().any(|l| language(l) == language(requested)) {
         Ok(policy.locale(requested).to_string())
     } else {

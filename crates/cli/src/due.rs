@@ -80,26 +80,21 @@ pub fn due(request: &DueRequest<'_>) -> Result<DueReport, Failure> {
             return Err(Failure::Argument(format!(
                 "--channel {channel}: policy {} has no such channel; channels: {}",
                 policy.id(),
-                list(
-                    file.channels.iter().map(|c| c.id.as_str()),
-                    "none (this policy has no channel targets)"
-                )
+                list(file.channels.iter().map(|c| c.id.as_str()), "none (this policy has no channel targets)")
             )));
         }
     }
     let opened = request.opened.with_timezone(&Utc);
-    let due = policy
-        .due(&plan.id, request.severity, request.channel, opened, &Tzdb)
-        .map_err(|e| match e {
-            DueError::OutOfRange => Failure::Argument(format!(
-                "--opened {}: the due time falls outside the supported range of dates",
-                request.opened.to_rfc3339()
-            )),
-            DueError::UnknownPlan { .. }
-            | DueError::UnknownSeverity { .. }
-            | DueError::UnknownChannel { .. } => Failure::Argument(e.to_string()),
-            other => Failure::Policy(format!("{}: {other}", request.policy.display())),
-        })?;
+    let due = policy.due(&plan.id, request.severity, request.channel, opened, &Tzdb).map_err(|e| match e {
+        DueError::OutOfRange => Failure::Argument(format!(
+            "--opened {}: the due time falls outside the supported range of dates",
+            request.opened.to_rfc3339()
+        )),
+        DueError::UnknownPlan { .. } | DueError::UnknownSeverity { .. } | DueError::UnknownChannel { .. } => {
+            Failure::Argument(e.to_string())
+        }
+        other => Failure::Policy(format!("{}: {other}", request.policy.display())),
+    })?;
     for at in [&due.first_response, &due.resolution] {
         let latest = at.average_due.map_or(at.due, |average| average.max(at.due));
         if latest.year() > 9999 {
@@ -120,10 +115,7 @@ pub fn due(request: &DueRequest<'_>) -> Result<DueReport, Failure> {
         example_values: plan.example_values,
         severity: request.severity.to_string(),
         channel: request.channel.map(str::to_string),
-        opened: request.opened.to_rfc3339_opts(
-            SecondsFormat::AutoSi,
-            request.opened.offset().local_minus_utc() == 0,
-        ),
+        opened: request.opened.to_rfc3339_opts(SecondsFormat::AutoSi, request.opened.offset().local_minus_utc() == 0),
         first_response: at_output(&policy, &due.first_response),
         resolution: at_output(&policy, &due.resolution),
     };
@@ -134,11 +126,7 @@ pub fn due(request: &DueRequest<'_>) -> Result<DueReport, Failure> {
 /// are unknown to the policy, so the due time may be too early.
 fn holiday_warning(policy: &Policy, at: &DueAt) -> Option<String> {
     let calendar = policy.calendar(&at.calendar).filter(|c| !c.always_open)?;
-    let last = calendar
-        .holidays
-        .iter()
-        .filter_map(|h| NaiveDate::parse_from_str(&h.date, "%Y-%m-%d").ok())
-        .max()?;
+    let last = calendar.holidays.iter().filter_map(|h| NaiveDate::parse_from_str(&h.date, "%Y-%m-%d").ok()).max()?;
     (at.due.year() > last.year()).then(|| {
         format!(
             "calendar {} lists holidays only up to {last}; the due time {} ignores any later holiday",
@@ -156,9 +144,6 @@ fn at_output(policy: &Policy, at: &DueAt) -> DueAtOutput {
         limit: at.limit,
         average: at.average,
         calendar: at.calendar.clone(),
-        time_zone: policy
-            .calendar(&at.calendar)
-            .map(|c| c.time_zone.clone())
-            .unwrap_or_default(),
+        time_zone: policy.calendar(&at.calendar).map(|c| c.time_zone.clone()).unwrap_or_default(),
     }
 }

@@ -20,33 +20,22 @@ pub struct Problem {
 }
 
 /// The problems of `errors`, each with its hint. `raw` is the file as JSON, when it parses.
-pub fn explain<'a>(
-    errors: impl IntoIterator<Item = &'a PolicyError>,
-    raw: Option<&Value>,
-) -> Vec<Problem> {
+pub fn explain<'a>(errors: impl IntoIterator<Item = &'a PolicyError>, raw: Option<&Value>) -> Vec<Problem> {
     errors
         .into_iter()
-        .map(|e| Problem {
-            path: e.path.clone(),
-            message: e.message.clone(),
-            fix: hint(e, raw),
-        })
+        .map(|e| Problem { path: e.path.clone(), message: e.message.clone(), fix: hint(e, raw) })
         .collect()
 }
 
 /// `$.plans[1].targets` → `plans[1].targets`, the form a site owner reads in an editor.
 fn bare(path: &str) -> &str {
-    path.strip_prefix("$.")
-        .or_else(|| path.strip_prefix('$'))
-        .unwrap_or(path)
+    path.strip_prefix("$.").or_else(|| path.strip_prefix('$')).unwrap_or(path)
 }
 
 /// `path` extended by the object key `key`.
 fn child(path: &str, key: &str) -> String {
     let mut chars = key.chars();
-    let identifier = chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let identifier = chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
     if identifier {
         format!("{path}.{key}")
@@ -72,9 +61,7 @@ fn listed_names(message: &str) -> Vec<&str> {
     let Some((_, list)) = message.split_once("expected one of ") else {
         return Vec::new();
     };
-    list.split(", ")
-        .filter_map(|n| n.strip_prefix('`').and_then(|n| n.strip_suffix('`')))
-        .collect()
+    list.split(", ").filter_map(|n| n.strip_prefix('`').and_then(|n| n.strip_suffix('`'))).collect()
 }
 
 /// The ids of the objects in the array at the top-level key `list` of the raw policy.
@@ -85,12 +72,7 @@ fn ids<'v>(raw: Option<&'v Value>, list: &str) -> Vec<&'v str> {
     };
     items
         .and_then(Value::as_array)
-        .map(|items| {
-            items
-                .iter()
-                .filter_map(|i| i.get("id").and_then(Value::as_str))
-                .collect()
-        })
+        .map(|items| items.iter().filter_map(|i| i.get("id").and_then(Value::as_str)).collect())
         .unwrap_or_default()
 }
 
@@ -104,9 +86,7 @@ fn distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != cb))
-                .min(row[j] + 1)
-                .min(above + 1);
+            row[j + 1] = (diagonal + usize::from(ca != cb)).min(row[j] + 1).min(above + 1);
             diagonal = above;
         }
     }
@@ -114,10 +94,7 @@ fn distance(a: &str, b: &str) -> usize {
 }
 
 /// The candidate closest to `wrong`, if it is close enough to be a typo.
-pub(crate) fn closest<'c>(
-    wrong: &str,
-    candidates: impl IntoIterator<Item = &'c str>,
-) -> Option<&'c str> {
+pub(crate) fn closest<'c>(wrong: &str, candidates: impl IntoIterator<Item = &'c str>) -> Option<&'c str> {
     // Short ids ("P9") are too close to everything to guess; case alone always counts.
     let limit = wrong.chars().count() / 3;
     candidates
@@ -136,10 +113,7 @@ fn choose(wrong: &str, candidates: &[&str], what: &str, list: &str) -> String {
     if candidates.is_empty() {
         format!("add a {what} with id \"{wrong}\" to `{list}`")
     } else {
-        format!(
-            "use one of the {what} ids: {} (or add a {what} \"{wrong}\" to `{list}`)",
-            candidates.join(", ")
-        )
+        format!("use one of the {what} ids: {} (or add a {what} \"{wrong}\" to `{list}`)", candidates.join(", "))
     }
 }
 
@@ -178,44 +152,25 @@ pub fn hint(problem: &PolicyError, raw: Option<&Value>) -> Option<String> {
         ("plan", "plans", "unknown plan "),
     ] {
         if let Some(wrong) = quoted_after(message, key) {
-            let top = if what == "question" {
-                "questions"
-            } else {
-                list
-            };
+            let top = if what == "question" { "questions" } else { list };
             return Some(choose(wrong, &ids(raw, top), what, list));
         }
     }
     if message.starts_with("unknown IANA time zone") {
         let zone = message.split('"').nth(1)?;
-        return Some(
-            match closest(zone, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())) {
-                Some(near) => format!("did you mean \"{near}\"?"),
-                None => {
-                    "use an IANA time zone name like \"America/Sao_Paulo\" or \"Europe/Lisbon\""
-                        .to_string()
-                }
-            },
-        );
+        return Some(match closest(zone, chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())) {
+            Some(near) => format!("did you mean \"{near}\"?"),
+            None => "use an IANA time zone name like \"America/Sao_Paulo\" or \"Europe/Lisbon\"".to_string(),
+        });
     }
-    if let Some(locale) = message
-        .strip_prefix("locale \"")
-        .and_then(|m| m.split_once('"'))
-        .map(|(l, _)| l)
-    {
-        return Some(format!(
-            "add \"{locale}\" to `locales`, or remove `{}`",
-            bare(path)
-        ));
+    if let Some(locale) = message.strip_prefix("locale \"").and_then(|m| m.split_once('"')).map(|(l, _)| l) {
+        return Some(format!("add \"{locale}\" to `locales`, or remove `{}`", bare(path)));
     }
     if message.starts_with("must be positive, got") {
         return Some(format!("set `{}` to a whole number above 0", bare(path)));
     }
     if message.starts_with("average ") && message.contains(" is longer than the limit ") {
-        return Some(format!(
-            "make `{}` at most the limit, or raise the limit",
-            bare(path)
-        ));
+        return Some(format!("make `{}` at most the limit, or raise the limit", bare(path)));
     }
     if message == "empty text" || message == "must not be empty" {
         return Some(format!("write a text at `{}`", bare(path)));
@@ -230,9 +185,7 @@ pub fn hint(problem: &PolicyError, raw: Option<&Value>) -> Option<String> {
         return Some(format!("remove `{}`", bare(path)));
     }
     if message.contains("is not a time HH:MM") {
-        return Some(
-            "write the time as HH:MM on a 24-hour clock, e.g. \"09:00\" or \"18:00\"".to_string(),
-        );
+        return Some("write the time as HH:MM on a 24-hour clock, e.g. \"09:00\" or \"18:00\"".to_string());
     }
     None
 }
@@ -259,11 +212,7 @@ mod tests {
     fn a_missing_severity_names_the_key_to_add() {
         let got = fix("$.plans[1].targets", "missing severity \"P4\"", &sample()).expect("a hint");
         assert!(got.starts_with("add `plans[1].targets.P4`"), "{got}");
-        let got = fix(
-            "$.severities[1].label",
-            "missing translation \"pt-BR\"",
-            &sample(),
-        );
+        let got = fix("$.severities[1].label", "missing translation \"pt-BR\"", &sample());
         assert_eq!(got.as_deref(), Some("add `severities[1].label[\"pt-BR\"]`"));
         let got = fix("$.severities[0]", "missing field `definition`", &sample());
         assert_eq!(got.as_deref(), Some("add `severities[0].definition`"));
@@ -278,72 +227,32 @@ mod tests {
             &raw,
         );
         assert_eq!(got.as_deref(), Some("rename `limits` to `limit`"));
-        let got = fix(
-            "$.x.colour",
-            "unknown field `colour`; expected one of `id`, `version`",
-            &raw,
-        );
+        let got = fix("$.x.colour", "unknown field `colour`; expected one of `id`, `version`", &raw);
         assert_eq!(got.as_deref(), Some("remove `x.colour`"));
-        let got = fix(
-            "$.calendars[1].time_zone",
-            "unknown IANA time zone: \"America/Sao_Paul\"",
-            &raw,
-        );
+        let got = fix("$.calendars[1].time_zone", "unknown IANA time zone: \"America/Sao_Paul\"", &raw);
         assert_eq!(got.as_deref(), Some("did you mean \"America/Sao_Paulo\"?"));
-        let got = fix(
-            "$.plans[0].targets.P1.resolution.calendar",
-            "unknown calendar \"sao-paulo-24x7\"",
-            &raw,
-        );
+        let got = fix("$.plans[0].targets.P1.resolution.calendar", "unknown calendar \"sao-paulo-24x7\"", &raw);
         assert_eq!(got.as_deref(), Some("did you mean \"sao-paulo-24-7\"?"));
-        let got = fix(
-            "$.x.unit",
-            "unknown unit \"hour\", expected one of `minutes`, `hours`, `days`",
-            &raw,
-        );
+        let got = fix("$.x.unit", "unknown unit \"hour\", expected one of `minutes`, `hours`, `days`", &raw);
         assert_eq!(got.as_deref(), Some("did you mean \"hours\"?"));
     }
 
     #[test]
     fn unknown_references_list_what_the_policy_has() {
-        let got = fix(
-            "$.questionnaire.questions[0].answers[0].next.severity",
-            "unknown severity \"P9\"",
-            &sample(),
-        )
-        .expect("a hint");
-        assert_eq!(
-            got,
-            "use one of the severity ids: P1, P2 (or add a severity \"P9\" to `severities`)"
-        );
+        let got = fix("$.questionnaire.questions[0].answers[0].next.severity", "unknown severity \"P9\"", &sample())
+            .expect("a hint");
+        assert_eq!(got, "use one of the severity ids: P1, P2 (or add a severity \"P9\" to `severities`)");
         let got = fix("$.x.severity", "unknown severity \"p2\"", &sample());
         assert_eq!(got.as_deref(), Some("did you mean \"P2\"?"));
         let got = fix("$.default_plan", "unknown plan \"enterprise\"", &sample()).expect("a hint");
-        assert_eq!(
-            got,
-            "use one of the plan ids: business-plus, pro (or add a plan \"enterprise\" to `plans`)"
-        );
-        let got = hint(
-            &PolicyError::new("$.default_plan", "unknown plan \"x\""),
-            None,
-        )
-        .expect("a hint");
+        assert_eq!(got, "use one of the plan ids: business-plus, pro (or add a plan \"enterprise\" to `plans`)");
+        let got = hint(&PolicyError::new("$.default_plan", "unknown plan \"x\""), None).expect("a hint");
         assert_eq!(got, "add a plan with id \"x\" to `plans`");
     }
 
     #[test]
     fn no_hint_when_nothing_is_obvious() {
-        assert_eq!(
-            fix("$", "expected an object, found an array", &sample()),
-            None
-        );
-        assert_eq!(
-            fix(
-                "$.questionnaire",
-                "question \"a\" is unreachable",
-                &sample()
-            ),
-            None
-        );
+        assert_eq!(fix("$", "expected an object, found an array", &sample()), None);
+        assert_eq!(fix("$.questionnaire", "question \"a\" is unreachable", &sample()), None);
     }
 }

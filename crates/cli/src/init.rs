@@ -11,9 +11,7 @@ use std::path::{Path, PathBuf};
 use chrono::NaiveDate;
 
 use crate::failure::Failure;
-use crate::starter::{
-    self, Answers, ChannelAnswer, Holidays, Hours, PlanAnswer, ProductAnswer, Span, TargetAnswer,
-};
+use crate::starter::{self, Answers, ChannelAnswer, Holidays, Hours, PlanAnswer, ProductAnswer, Span, TargetAnswer};
 
 /// The flags of `triage init`, raw; each is parsed as the matching answer would be.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,27 +60,17 @@ impl Prompter<'_> {
                         let _ = writeln!(self.output);
                     }
                     Ok(_) => {}
-                    Err(e) => {
-                        return Err(Failure::Argument(format!(
-                            "init: cannot read the answer: {e}"
-                        )))
-                    }
+                    Err(e) => return Err(Failure::Argument(format!("init: cannot read the answer: {e}"))),
                 }
                 line.trim().to_string()
             };
-            let text = if answer.is_empty() {
-                default
-            } else {
-                answer.as_str()
-            };
+            let text = if answer.is_empty() { default } else { answer.as_str() };
             match parse(text) {
                 Ok(value) => return Ok(value),
                 Err(problem) if !self.done && !answer.is_empty() => {
                     let _ = writeln!(self.output, "  {problem}");
                 }
-                Err(problem) => {
-                    return Err(Failure::Argument(format!("init: {question}: {problem}")))
-                }
+                Err(problem) => return Err(Failure::Argument(format!("init: {question}: {problem}"))),
             }
         }
     }
@@ -97,8 +85,7 @@ fn answer<T>(
     parse: impl Fn(&str) -> Result<T, String>,
 ) -> Result<T, Failure> {
     match flag.1 {
-        Some(value) => parse(value)
-            .map_err(|e| Failure::Argument(format!("init: --{} \"{value}\": {e}", flag.0))),
+        Some(value) => parse(value).map_err(|e| Failure::Argument(format!("init: --{} \"{value}\": {e}", flag.0))),
         None => prompter.ask(question, default, parse),
     }
 }
@@ -117,11 +104,7 @@ pub fn init(
             path.display()
         )));
     }
-    let mut prompter = Prompter {
-        input,
-        output,
-        done: options.defaults,
-    };
+    let mut prompter = Prompter { input, output, done: options.defaults };
     let p = &mut prompter;
 
     let names: Vec<&str> = starter::TEMPLATES.iter().map(|(n, _)| *n).collect();
@@ -133,20 +116,14 @@ pub fn init(
         parse_template,
     )?;
     let template = starter::template(template_index);
-    let site = answer(
-        p,
-        ("name", options.name.as_deref()),
-        "Site or company name",
-        "Example",
-        |s| {
-            let s = s.trim();
-            if s.is_empty() {
-                Err("the name must not be empty".to_string())
-            } else {
-                Ok(s.to_string())
-            }
-        },
-    )?;
+    let site = answer(p, ("name", options.name.as_deref()), "Site or company name", "Example", |s| {
+        let s = s.trim();
+        if s.is_empty() {
+            Err("the name must not be empty".to_string())
+        } else {
+            Ok(s.to_string())
+        }
+    })?;
     let template_locales: Vec<String> = starter::items(starter::get(&template, "locales"))
         .iter()
         .filter_map(|l| starter::text(Some(l)))
@@ -171,27 +148,17 @@ pub fn init(
     let template_plans = starter::template_plans(&template);
     let plans = if options.plans.is_empty() {
         let default_ids: Vec<&str> = template_plans.iter().map(|p| p.id.as_str()).collect();
-        let ids = p.ask(
-            "Plans, comma-separated ids (the first is the default plan)",
-            &default_ids.join(", "),
-            parse_ids,
-        )?;
+        let ids =
+            p.ask("Plans, comma-separated ids (the first is the default plan)", &default_ids.join(", "), parse_ids)?;
         let mut plans = Vec::new();
         for (i, id) in ids.iter().enumerate() {
-            let base = template_plans
-                .iter()
-                .find(|t| &t.id == id)
-                .or_else(|| template_plans.get(i))
-                .or(template_plans.last());
+            let base =
+                template_plans.iter().find(|t| &t.id == id).or_else(|| template_plans.get(i)).or(template_plans.last());
             let default_label = match base {
                 Some(base) if &base.id == id => base.label.clone(),
                 _ => title(id),
             };
-            let label = p.ask(
-                &format!("Name of plan {id} shown to customers"),
-                &default_label,
-                non_empty,
-            )?;
+            let label = p.ask(&format!("Name of plan {id} shown to customers"), &default_label, non_empty)?;
             let default_targets = base.map(|b| targets_text(&b.targets)).unwrap_or_default();
             let targets = p.ask(
                 &format!(
@@ -203,14 +170,8 @@ pub fn init(
                 |s| parse_targets(s, &severities),
             )?;
             // The template's example figures taken as they are stay marked as examples.
-            let example_values =
-                base.is_some_and(|b| b.example_values && &b.id == id && b.targets == targets);
-            plans.push(PlanAnswer {
-                id: id.clone(),
-                label,
-                targets,
-                example_values,
-            });
+            let example_values = base.is_some_and(|b| b.example_values && &b.id == id && b.targets == targets);
+            plans.push(PlanAnswer { id: id.clone(), label, targets, example_values });
         }
         plans
     } else {
@@ -219,10 +180,7 @@ pub fn init(
             let plan = parse_plan_flag(flag, &severities)
                 .map_err(|e| Failure::Argument(format!("init: --plan \"{flag}\": {e}")))?;
             if plans.iter().any(|p| p.id == plan.id) {
-                return Err(Failure::Argument(format!(
-                    "init: --plan {} given twice",
-                    plan.id
-                )));
+                return Err(Failure::Argument(format!("init: --plan {} given twice", plan.id)));
             }
             plans.push(plan);
         }
@@ -248,11 +206,7 @@ pub fn init(
                 String::new()
             }
         ),
-        if holiday_count > 0 {
-            "template"
-        } else {
-            "none"
-        },
+        if holiday_count > 0 { "template" } else { "none" },
         |s| parse_holidays(s, holiday_count > 0),
     )?;
     let channels_default = list_or_none(
@@ -267,15 +221,10 @@ pub fn init(
         &channels_default,
         parse_channels,
     )?;
-    let products_default =
-        list_or_none(
-            starter::template_products(&template)
-                .iter()
-                .map(|p| match &p.status_page {
-                    Some(url) => format!("{}={}={url}", p.id, p.label),
-                    None => format!("{}={}", p.id, p.label),
-                }),
-        );
+    let products_default = list_or_none(starter::template_products(&template).iter().map(|p| match &p.status_page {
+        Some(url) => format!("{}={}={url}", p.id, p.label),
+        None => format!("{}={}", p.id, p.label),
+    }));
     let products = answer(
         p,
         ("products", options.products.as_deref()),
@@ -285,10 +234,7 @@ pub fn init(
     )?;
 
     let schema_file = path.with_file_name("policy.schema.json");
-    let schema = options
-        .schema
-        .clone()
-        .unwrap_or_else(|| "policy.schema.json".to_string());
+    let schema = options.schema.clone().unwrap_or_else(|| "policy.schema.json".to_string());
     let answers = Answers {
         template: template_index,
         site,
@@ -305,9 +251,7 @@ pub fn init(
     let text = starter::starter(&answers);
     // The starter must pass `triage check`: refuse to write one that does not.
     if let Err(problems) = crate::load::parse_text(&text) {
-        return Err(Failure::Policy(crate::load::describe_problems(
-            &path, &problems,
-        )));
+        return Err(Failure::Policy(crate::load::describe_problems(&path, &problems)));
     }
     write_file(&path, &text)?;
     let mut report = format!("Wrote {}", path.display());
@@ -332,11 +276,9 @@ pub fn init(
 
 fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Policy(format!("cannot create {}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(|e| Failure::Policy(format!("cannot create {}: {e}", dir.display())))?;
     }
-    std::fs::write(path, text)
-        .map_err(|e| Failure::Policy(format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, text).map_err(|e| Failure::Policy(format!("cannot write {}: {e}", path.display())))
 }
 
 fn list_or_none(items: impl Iterator<Item = String>) -> String {
@@ -359,29 +301,22 @@ fn non_empty(s: &str) -> Result<String, String> {
 fn title(id: &str) -> String {
     let spaced = id.replace(['-', '_'], " ");
     let mut chars = spaced.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// Comma-separated items, trimmed, empty ones dropped.
 fn split_list(s: &str, separator: char) -> Vec<&str> {
-    s.split(separator)
-        .map(str::trim)
-        .filter(|i| !i.is_empty())
-        .collect()
+    s.split(separator).map(str::trim).filter(|i| !i.is_empty()).collect()
 }
 
 pub fn parse_template(s: &str) -> Result<usize, String> {
     let s = s.trim().to_ascii_lowercase();
-    starter::TEMPLATES
-        .iter()
-        .position(|(name, _)| *name == s || name.split('-').next() == Some(s.as_str()))
-        .ok_or_else(|| {
+    starter::TEMPLATES.iter().position(|(name, _)| *name == s || name.split('-').next() == Some(s.as_str())).ok_or_else(
+        || {
             let names: Vec<&str> = starter::TEMPLATES.iter().map(|(n, _)| *n).collect();
             format!("unknown template \"{s}\": choose {}", names.join(" or "))
-        })
+        },
+    )
 }
 
 fn parse_locales(s: &str, available: &[String]) -> Result<Vec<String>, String> {
@@ -399,10 +334,7 @@ fn parse_locales(s: &str, available: &[String]) -> Result<Vec<String>, String> {
         out.push(found.clone());
     }
     if out.is_empty() {
-        return Err(format!(
-            "give at least one locale: {}",
-            available.join(", ")
-        ));
+        return Err(format!("give at least one locale: {}", available.join(", ")));
     }
     Ok(out)
 }
@@ -422,15 +354,11 @@ fn parse_time_zone(s: &str) -> Result<String, String> {
 }
 
 fn parse_id(s: &str) -> Result<String, String> {
-    let valid = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    let valid = !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if valid {
         Ok(s.to_string())
     } else {
-        Err(format!(
-            "\"{s}\" is not an id: use letters, digits, - and _ (e.g. business-plus)"
-        ))
+        Err(format!("\"{s}\" is not an id: use letters, digits, - and _ (e.g. business-plus)"))
     }
 }
 
@@ -453,10 +381,7 @@ pub fn parse_span(s: &str) -> Result<Span, String> {
     let s = s.trim();
     let digits = s.chars().take_while(char::is_ascii_digit).count();
     let (number, suffix) = s.split_at(digits);
-    let unit = starter::UNITS
-        .iter()
-        .find(|(suffix_name, _)| *suffix_name == suffix)
-        .map(|(_, u)| *u);
+    let unit = starter::UNITS.iter().find(|(suffix_name, _)| *suffix_name == suffix).map(|(_, u)| *u);
     match (number.parse::<u32>(), unit) {
         (Ok(amount), Some(unit)) if amount > 0 => Ok(Span { amount, unit }),
         (Ok(0), Some(_)) => Err(format!("\"{s}\": a target must be longer than 0")),
@@ -473,9 +398,7 @@ fn parse_target(s: &str) -> Result<TargetAnswer, String> {
     };
     if let Some(average) = average {
         if average.business() != limit.business() {
-            return Err(format!(
-                "\"{s}\": the average and the limit must both be business time, or both elapsed"
-            ));
+            return Err(format!("\"{s}\": the average and the limit must both be business time, or both elapsed"));
         }
     }
     Ok(TargetAnswer { limit, average })
@@ -485,78 +408,48 @@ fn targets_text(targets: &[(String, TargetAnswer, TargetAnswer)]) -> String {
     let parts: Vec<String> = targets
         .iter()
         .map(|(s, first, resolution)| {
-            format!(
-                "{s}={}/{}",
-                starter::target_text(*first),
-                starter::target_text(*resolution)
-            )
+            format!("{s}={}/{}", starter::target_text(*first), starter::target_text(*resolution))
         })
         .collect();
     parts.join(", ")
 }
 
-fn parse_targets(
-    s: &str,
-    severities: &[String],
-) -> Result<Vec<(String, TargetAnswer, TargetAnswer)>, String> {
+fn parse_targets(s: &str, severities: &[String]) -> Result<Vec<(String, TargetAnswer, TargetAnswer)>, String> {
     let mut given: Vec<(String, TargetAnswer, TargetAnswer)> = Vec::new();
     for item in split_list(s, ',') {
-        let (severity, pair) = item.split_once('=').ok_or_else(|| {
-            format!("\"{item}\" must be SEVERITY=FIRST_RESPONSE/RESOLUTION, e.g. P1=30m/4h")
+        let (severity, pair) = item
+            .split_once('=')
+            .ok_or_else(|| format!("\"{item}\" must be SEVERITY=FIRST_RESPONSE/RESOLUTION, e.g. P1=30m/4h"))?;
+        let severity = severities.iter().find(|id| id.eq_ignore_ascii_case(severity.trim())).ok_or_else(|| {
+            format!("unknown severity \"{}\": the template has {}", severity.trim(), severities.join(", "))
         })?;
-        let severity = severities
-            .iter()
-            .find(|id| id.eq_ignore_ascii_case(severity.trim()))
-            .ok_or_else(|| {
-                format!(
-                    "unknown severity \"{}\": the template has {}",
-                    severity.trim(),
-                    severities.join(", ")
-                )
-            })?;
-        let (first, resolution) = pair
-            .split_once('/')
-            .ok_or_else(|| format!("\"{item}\" must give both targets, FIRST_RESPONSE/RESOLUTION, e.g. {severity}=30m/4h"))?;
+        let (first, resolution) = pair.split_once('/').ok_or_else(|| {
+            format!("\"{item}\" must give both targets, FIRST_RESPONSE/RESOLUTION, e.g. {severity}=30m/4h")
+        })?;
         if given.iter().any(|(s, _, _)| s == severity) {
             return Err(format!("{severity} given twice"));
         }
-        given.push((
-            severity.clone(),
-            parse_target(first)?,
-            parse_target(resolution)?,
-        ));
+        given.push((severity.clone(), parse_target(first)?, parse_target(resolution)?));
     }
-    let missing: Vec<&str> = severities
-        .iter()
-        .filter(|s| !given.iter().any(|(g, _, _)| g == *s))
-        .map(String::as_str)
-        .collect();
+    let missing: Vec<&str> =
+        severities.iter().filter(|s| !given.iter().any(|(g, _, _)| g == *s)).map(String::as_str).collect();
     if !missing.is_empty() {
         return Err(format!("missing targets for {}", missing.join(", ")));
     }
     // In the template's order of severities.
-    Ok(severities
-        .iter()
-        .filter_map(|s| given.iter().find(|(g, _, _)| g == s).cloned())
-        .collect())
+    Ok(severities.iter().filter_map(|s| given.iter().find(|(g, _, _)| g == s).cloned()).collect())
 }
 
 /// `--plan ID[=LABEL]:TARGETS`.
 fn parse_plan_flag(s: &str, severities: &[String]) -> Result<PlanAnswer, String> {
     let (head, targets) = s.split_once(':').ok_or_else(|| {
-        "must be ID[=NAME]:SEVERITY=FIRST/RESOLUTION,… e.g. gold=Gold:P1=30m/4h,P2=1h/8h,…"
-            .to_string()
+        "must be ID[=NAME]:SEVERITY=FIRST/RESOLUTION,… e.g. gold=Gold:P1=30m/4h,P2=1h/8h,…".to_string()
     })?;
     let (id, label) = match head.split_once('=') {
         Some((id, label)) => (parse_id(id.trim())?, non_empty(label)?),
         None => (parse_id(head.trim())?, title(head.trim())),
     };
-    Ok(PlanAnswer {
-        id,
-        label,
-        targets: parse_targets(targets, severities)?,
-        example_values: false,
-    })
+    Ok(PlanAnswer { id, label, targets: parse_targets(targets, severities)?, example_values: false })
 }
 
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -573,38 +466,30 @@ fn parse_hours(s: &str) -> Result<Hours, String> {
         let mut words = group.split_whitespace();
         let days = words.next().unwrap_or_default().to_ascii_lowercase();
         let day_index = |d: &str| {
-            DAYS.iter().position(|x| *x == d).ok_or_else(|| {
-                format!("\"{d}\" is not a weekday: use mon, tue, wed, thu, fri, sat, sun")
-            })
+            DAYS.iter()
+                .position(|x| *x == d)
+                .ok_or_else(|| format!("\"{d}\" is not a weekday: use mon, tue, wed, thu, fri, sat, sun"))
         };
         let (first, last) = match days.split_once('-') {
             Some((a, b)) => (day_index(a)?, day_index(b)?),
             None => (day_index(&days)?, day_index(&days)?),
         };
         if last < first {
-            return Err(format!(
-                "\"{days}\": write the days from Monday towards Sunday, e.g. mon-fri"
-            ));
+            return Err(format!("\"{days}\": write the days from Monday towards Sunday, e.g. mon-fri"));
         }
         let mut intervals = Vec::new();
         for interval in words {
             let (open, close) = interval
                 .split_once('-')
                 .and_then(|(o, c)| Some((parse_clock(o)?, parse_clock(c)?)))
-                .ok_or_else(|| {
-                    format!("\"{interval}\" is not an interval HH:MM-HH:MM, e.g. 09:00-18:00")
-                })?;
+                .ok_or_else(|| format!("\"{interval}\" is not an interval HH:MM-HH:MM, e.g. 09:00-18:00"))?;
             if close <= open {
-                return Err(format!(
-                    "\"{interval}\": the closing time must be after the opening time"
-                ));
+                return Err(format!("\"{interval}\": the closing time must be after the opening time"));
             }
             intervals.push((open, close));
         }
         if intervals.is_empty() {
-            return Err(format!(
-                "\"{group}\" gives no hours, e.g. {days} 09:00-18:00"
-            ));
+            return Err(format!("\"{group}\" gives no hours, e.g. {days} 09:00-18:00"));
         }
         for day in &DAYS[first..=last] {
             if hours.iter().any(|(d, _)| d == day) {
@@ -629,9 +514,8 @@ fn parse_holidays(s: &str, template_has: bool) -> Result<Holidays, String> {
     }
     let mut out: Vec<(String, String)> = Vec::new();
     for item in split_list(s, ',') {
-        let (date, name) = item
-            .split_once('=')
-            .ok_or_else(|| format!("\"{item}\" must be DATE=NAME, e.g. 2026-12-25=Natal"))?;
+        let (date, name) =
+            item.split_once('=').ok_or_else(|| format!("\"{item}\" must be DATE=NAME, e.g. 2026-12-25=Natal"))?;
         let date = NaiveDate::parse_from_str(date.trim(), "%Y-%m-%d")
             .map_err(|_| format!("\"{}\" is not a date YYYY-MM-DD", date.trim()))?
             .format("%Y-%m-%d")
@@ -650,17 +534,12 @@ fn parse_channels(s: &str) -> Result<Vec<ChannelAnswer>, String> {
     }
     let mut out: Vec<ChannelAnswer> = Vec::new();
     for item in split_list(s, ',') {
-        let (id, target) = item
-            .split_once('=')
-            .ok_or_else(|| format!("\"{item}\" must be ID=TARGET, e.g. chat=5m"))?;
+        let (id, target) = item.split_once('=').ok_or_else(|| format!("\"{item}\" must be ID=TARGET, e.g. chat=5m"))?;
         let id = parse_id(id.trim())?;
         if out.iter().any(|c| c.id == id) {
             return Err(format!("channel {id} given twice"));
         }
-        out.push(ChannelAnswer {
-            id,
-            first_response: parse_target(target)?,
-        });
+        out.push(ChannelAnswer { id, first_response: parse_target(target)? });
     }
     Ok(out)
 }
@@ -673,27 +552,17 @@ fn parse_products(s: &str) -> Result<Vec<ProductAnswer>, String> {
     for item in split_list(s, ',') {
         let mut parts = item.splitn(3, '=');
         let id = parse_id(parts.next().unwrap_or_default().trim())?;
-        let label = parts
-            .next()
-            .map(non_empty)
-            .transpose()?
-            .unwrap_or_else(|| title(&id));
+        let label = parts.next().map(non_empty).transpose()?.unwrap_or_else(|| title(&id));
         let status_page = parts.next().map(str::trim).map(str::to_string);
         if let Some(url) = &status_page {
             if !(url.starts_with("https://") || url.starts_with("http://")) || url.len() < 10 {
-                return Err(format!(
-                    "\"{url}\" is not a status page URL: write it like https://status.example.com"
-                ));
+                return Err(format!("\"{url}\" is not a status page URL: write it like https://status.example.com"));
             }
         }
         if out.iter().any(|p| p.id == id) {
             return Err(format!("product {id} given twice"));
         }
-        out.push(ProductAnswer {
-            id,
-            label,
-            status_page,
-        });
+        out.push(ProductAnswer { id, label, status_page });
     }
     Ok(out)
 }
@@ -708,149 +577,60 @@ mod tests {
 
     #[test]
     fn spans_and_targets() {
-        assert_eq!(
-            parse_span("30m"),
-            Ok(Span {
-                amount: 30,
-                unit: "minutes"
-            })
-        );
-        assert_eq!(
-            parse_span("2bd"),
-            Ok(Span {
-                amount: 2,
-                unit: "business_days"
-            })
-        );
+        assert_eq!(parse_span("30m"), Ok(Span { amount: 30, unit: "minutes" }));
+        assert_eq!(parse_span("2bd"), Ok(Span { amount: 2, unit: "business_days" }));
         assert!(parse_span("0h").unwrap_err().contains("longer than 0"));
-        assert!(parse_span("4 hours")
-            .unwrap_err()
-            .contains("not a duration"));
-        assert!(parse_target("8bh~2h")
-            .unwrap_err()
-            .contains("both be business time"));
-        let got = parse_targets(
-            "p2=1h/8h, P1=30m/4h, P3=2h/1bd, P4=4h~1h/2bd",
-            &severities(),
-        )
-        .expect("valid");
+        assert!(parse_span("4 hours").unwrap_err().contains("not a duration"));
+        assert!(parse_target("8bh~2h").unwrap_err().contains("both be business time"));
+        let got = parse_targets("p2=1h/8h, P1=30m/4h, P3=2h/1bd, P4=4h~1h/2bd", &severities()).expect("valid");
         assert_eq!(got[0].0, "P1", "in the policy's order");
-        assert_eq!(
-            got[3].1.average,
-            Some(Span {
-                amount: 1,
-                unit: "hours"
-            })
-        );
-        assert_eq!(
-            parse_targets("P1=30m/4h", &severities()).unwrap_err(),
-            "missing targets for P2, P3, P4"
-        );
-        assert!(parse_targets("P9=1h/2h", &severities())
-            .unwrap_err()
-            .contains("unknown severity \"P9\""));
-        assert!(parse_targets("P1=1h", &severities())
-            .unwrap_err()
-            .contains("both targets"));
+        assert_eq!(got[3].1.average, Some(Span { amount: 1, unit: "hours" }));
+        assert_eq!(parse_targets("P1=30m/4h", &severities()).unwrap_err(), "missing targets for P2, P3, P4");
+        assert!(parse_targets("P9=1h/2h", &severities()).unwrap_err().contains("unknown severity \"P9\""));
+        assert!(parse_targets("P1=1h", &severities()).unwrap_err().contains("both targets"));
     }
 
     #[test]
     fn hours_holidays_channels_products() {
         let hours = parse_hours("sat 09:00-13:00; mon-fri 9:00-12:00 13:00-18:00").expect("valid");
         assert_eq!(hours.len(), 6);
-        assert_eq!(
-            hours[0],
-            (
-                "mon".into(),
-                vec![
-                    ("09:00".into(), "12:00".into()),
-                    ("13:00".into(), "18:00".into())
-                ]
-            )
-        );
-        assert!(parse_hours("fri-mon 09:00-18:00")
-            .unwrap_err()
-            .contains("Monday towards Sunday"));
-        assert!(parse_hours("mon 18:00-09:00")
-            .unwrap_err()
-            .contains("after the opening"));
-        assert!(parse_hours("mon-fri 09:00-18:00; fri 10:00-11:00")
-            .unwrap_err()
-            .contains("fri is given twice"));
+        assert_eq!(hours[0], ("mon".into(), vec![("09:00".into(), "12:00".into()), ("13:00".into(), "18:00".into())]));
+        assert!(parse_hours("fri-mon 09:00-18:00").unwrap_err().contains("Monday towards Sunday"));
+        assert!(parse_hours("mon 18:00-09:00").unwrap_err().contains("after the opening"));
+        assert!(parse_hours("mon-fri 09:00-18:00; fri 10:00-11:00").unwrap_err().contains("fri is given twice"));
         assert_eq!(parse_holidays("template", true), Ok(Holidays::Template));
         assert_eq!(
             parse_holidays("2026-12-25=Natal, 2027-01-01=Ano Novo", false),
-            Ok(Holidays::Listed(vec![
-                ("2026-12-25".into(), "Natal".into()),
-                ("2027-01-01".into(), "Ano Novo".into())
-            ]))
+            Ok(Holidays::Listed(vec![("2026-12-25".into(), "Natal".into()), ("2027-01-01".into(), "Ano Novo".into())]))
         );
-        assert!(parse_holidays("2026-02-30=x", false)
-            .unwrap_err()
-            .contains("not a date"));
+        assert!(parse_holidays("2026-02-30=x", false).unwrap_err().contains("not a date"));
         assert_eq!(parse_channels("none"), Ok(Vec::new()));
-        assert_eq!(
-            parse_channels("chat=5m, email=24h~6h")
-                .expect("valid")
-                .len(),
-            2
-        );
+        assert_eq!(parse_channels("chat=5m, email=24h~6h").expect("valid").len(), 2);
         let products = parse_products("shop=Loja=https://status.loja.example, app").expect("valid");
         assert_eq!(products[1].label, "App");
-        assert!(parse_products("x=X=ftp://x")
-            .unwrap_err()
-            .contains("not a status page URL"));
+        assert!(parse_products("x=X=ftp://x").unwrap_err().contains("not a status page URL"));
     }
 
     #[test]
     fn templates_locales_and_zones() {
         assert_eq!(parse_template("impact"), Ok(1));
         assert_eq!(parse_template("priority-p1-p4"), Ok(0));
-        assert!(parse_template("x")
-            .unwrap_err()
-            .contains("priority-p1-p4 or impact-t1-t4"));
+        assert!(parse_template("x").unwrap_err().contains("priority-p1-p4 or impact-t1-t4"));
         let available = ["pt-BR".to_string(), "en".to_string()];
-        assert_eq!(
-            parse_locales("EN pt-br", &available),
-            Ok(vec!["en".to_string(), "pt-BR".to_string()])
-        );
-        assert!(parse_locales("es", &available)
-            .unwrap_err()
-            .contains("pt-BR, en only"));
+        assert_eq!(parse_locales("EN pt-br", &available), Ok(vec!["en".to_string(), "pt-BR".to_string()]));
+        assert!(parse_locales("es", &available).unwrap_err().contains("pt-BR, en only"));
         assert_eq!(parse_time_zone("Europe/Lisbon"), Ok("Europe/Lisbon".into()));
-        assert!(parse_time_zone("America/Sao_Pualo")
-            .unwrap_err()
-            .contains("did you mean \"America/Sao_Paulo\""));
+        assert!(parse_time_zone("America/Sao_Pualo").unwrap_err().contains("did you mean \"America/Sao_Paulo\""));
     }
 
     #[test]
     fn a_wrong_answer_is_explained_and_asked_again() {
         let mut input: &[u8] = b"4 hours\n4h\n";
         let mut output = Vec::new();
-        let mut p = Prompter {
-            input: &mut input,
-            output: &mut output,
-            done: false,
-        };
-        assert_eq!(
-            p.ask("Limit", "1h", parse_span),
-            Ok(Span {
-                amount: 4,
-                unit: "hours"
-            })
-        );
-        assert_eq!(
-            p.ask("Next", "1h", parse_span),
-            Ok(Span {
-                amount: 1,
-                unit: "hours"
-            }),
-            "end of input: the default"
-        );
+        let mut p = Prompter { input: &mut input, output: &mut output, done: false };
+        assert_eq!(p.ask("Limit", "1h", parse_span), Ok(Span { amount: 4, unit: "hours" }));
+        assert_eq!(p.ask("Next", "1h", parse_span), Ok(Span { amount: 1, unit: "hours" }), "end of input: the default");
         let shown = String::from_utf8(output).expect("UTF-8");
-        assert!(
-            shown.contains("Limit [1h]: ") && shown.contains("is not a duration"),
-            "{shown}"
-        );
+        assert!(shown.contains("Limit [1h]: ") && shown.contains("is not a duration"), "{shown}");
     }
 }

@@ -27,20 +27,16 @@ pub fn parse_text(json: &str) -> Result<Policy, Vec<Problem>> {
 
 /// The validated policy at `path`.
 pub fn read_policy(path: &Path) -> Result<Policy, LoadError> {
-    let json = std::fs::read_to_string(path).map_err(|e| {
-        LoadError::Unreadable(format!("cannot read policy file {}: {e}", path.display()))
-    })?;
+    let json = std::fs::read_to_string(path)
+        .map_err(|e| LoadError::Unreadable(format!("cannot read policy file {}: {e}", path.display())))?;
     parse_text(&json).map_err(LoadError::Invalid)
 }
 
 /// `<file> is not a valid policy: N problems`, then one line per problem with its fix.
 pub fn describe_problems(path: &Path, problems: &[Problem]) -> String {
     let count = problems.len();
-    let mut message = format!(
-        "{} is not a valid policy: {count} problem{}",
-        path.display(),
-        if count == 1 { "" } else { "s" }
-    );
+    let mut message =
+        format!("{} is not a valid policy: {count} problem{}", path.display(), if count == 1 { "" } else { "s" });
     for problem in problems {
         message.push_str(&format!("\n  {}: {}", problem.path, problem.message));
         if let Some(fix) = &problem.fix {

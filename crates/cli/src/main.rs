@@ -40,11 +40,7 @@ fn fail(failure: &Failure) -> ExitCode {
     let _ = writeln!(err, "error: {failure}");
     match failure {
         Failure::Usage(_) => {
-            let _ = writeln!(
-                err,
-                "\n{}\nRun `triage --help` for details.",
-                args::SYNOPSIS
-            );
+            let _ = writeln!(err, "\n{}\nRun `triage --help` for details.", args::SYNOPSIS);
         }
         Failure::Argument(_) => {
             let _ = writeln!(err, "Run `triage --help` for usage.");
@@ -95,9 +91,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let seconds = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-            let today = chrono::DateTime::from_timestamp(seconds, 0)
-                .unwrap_or_default()
-                .date_naive();
+            let today = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default().date_naive();
             let report = init::init(&options, &mut input, &mut output, today)?;
             print(&report);
             let check = check::check(
@@ -108,22 +102,12 @@ fn run(command: Command) -> Result<(), Failure> {
             warn("note", &check.notes);
         }
         Command::Preview(options) => preview::preview(&options)?,
-        Command::Classify {
-            policy,
-            answers,
-            locale,
-        } => {
+        Command::Classify { policy, answers, locale } => {
             let report = classify::classify(&policy, &answers, locale.as_deref())?;
             warn("warning", &report.warnings);
             print(&json(&report.output)?);
         }
-        Command::Due {
-            policy,
-            plan,
-            severity,
-            opened,
-            channel,
-        } => {
+        Command::Due { policy, plan, severity, opened, channel } => {
             let request = due::DueRequest {
                 policy: &policy,
                 plan: &plan,
@@ -131,18 +115,9 @@ fn run(command: Command) -> Result<(), Failure> {
                 opened,
                 channel: channel.as_deref(),
             };
-            let due::DueReport {
-                output,
-                mut warnings,
-            } = due::due(&request)?;
+            let due::DueReport { output, mut warnings } = due::due(&request)?;
             if output.example_values {
-                warnings.insert(
-                    0,
-                    format!(
-                        "plan {} holds example values, not real promises",
-                        output.plan
-                    ),
-                );
+                warnings.insert(0, format!("plan {} holds example values, not real promises", output.plan));
             }
             warn("warning", &warnings);
             print(&json(&output)?);

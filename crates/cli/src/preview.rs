@@ -111,9 +111,7 @@ impl Response {
     }
 
     fn error(status: u16, code: &str, message: String, field: Option<&str>) -> Self {
-        let body = ErrorBody {
-            error: ErrorDetail { code: code.into(), message, field: field.map(str::to_string) },
-        };
+        let body = ErrorBody { error: ErrorDetail { code: code.into(), message, field: field.map(str::to_string) } };
         Self::json(status, &body)
     }
 }
@@ -179,7 +177,9 @@ impl Server {
             ("GET", "/") | ("GET", "/index.html") => Response::new(200, "text/html; charset=utf-8", self.page()),
             ("GET", "/policy.json") => match std::fs::read(&self.policy) {
                 Ok(bytes) => Response::new(200, "application/json", bytes),
-                Err(e) => Response::error(404, "unreadable", format!("cannot read {}: {e}", self.policy.display()), None),
+                Err(e) => {
+                    Response::error(404, "unreadable", format!("cannot read {}: {e}", self.policy.display()), None)
+                }
             },
             ("GET", "/__preview/version") => Response::new(200, "text/plain", self.version()),
             ("GET", "/preview.js") => Response::new(200, "text/javascript; charset=utf-8", PREVIEW_JS),
@@ -202,7 +202,10 @@ impl Server {
         let version = self.version();
         let file = escape(&self.policy.display().to_string());
         let (status, body) = match std::fs::read_to_string(&self.policy) {
-            Err(e) => ("unreadable".to_string(), format!("<p class=problem>cannot read {file}: {}</p>", escape(&e.to_string()))),
+            Err(e) => (
+                "unreadable".to_string(),
+                format!("<p class=problem>cannot read {file}: {}</p>", escape(&e.to_string())),
+            ),
             Ok(text) => match parse_text(&text) {
                 Ok(policy) => ("valid".to_string(), self.widget_tag(&policy)),
                 Err(problems) => ("invalid".to_string(), problems_html(&problems)),
@@ -265,7 +268,9 @@ impl Server {
         } else if content_type.starts_with("multipart/form-data") {
             match multipart_part(content_type, body, "ticket") {
                 Some(part) => part,
-                None => return Response::error(400, "malformed", "no `ticket` part in the multipart body".into(), None),
+                None => {
+                    return Response::error(400, "malformed", "no `ticket` part in the multipart body".into(), None)
+                }
             }
         } else {
             return Response::error(415, "unsupported_type", format!("content type {content_type:?}"), None);
@@ -274,11 +279,19 @@ impl Server {
             Ok(t) => t,
             Err(e) => return Response::error(400, "malformed", format!("the ticket is not valid: {e}"), None),
         };
-        let policy = match std::fs::read_to_string(&self.policy).map_err(|e| e.to_string()).and_then(|t| {
-            parse_text(&t).map_err(|p| format!("{} problems", p.len()))
-        }) {
+        let policy = match std::fs::read_to_string(&self.policy)
+            .map_err(|e| e.to_string())
+            .and_then(|t| parse_text(&t).map_err(|p| format!("{} problems", p.len())))
+        {
             Ok(p) => p,
-            Err(e) => return Response::error(400, "unknown_policy", format!("the policy file is not valid now: {e}"), Some("policy.id")),
+            Err(e) => {
+                return Response::error(
+                    400,
+                    "unknown_policy",
+                    format!("the policy file is not valid now: {e}"),
+                    Some("policy.id"),
+                )
+            }
         };
         let answers: BTreeMap<String, String> =
             ticket.answers.iter().map(|a| (a.question.clone(), a.answer.clone())).collect();
@@ -286,7 +299,8 @@ impl Server {
             Ok(c) => c.severity,
             Err(e) => return Response::error(400, "invalid_field", e.to_string(), Some("answers")),
         };
-        let plan = if policy.plan(&ticket.plan).is_some() { ticket.plan.clone() } else { policy.default_plan().id.clone() };
+        let plan =
+            if policy.plan(&ticket.plan).is_some() { ticket.plan.clone() } else { policy.default_plan().id.clone() };
         let due = match policy.due(&plan, &severity, ticket.channel.as_deref(), now(), &Tzdb) {
             Ok(d) => d.to_wire(),
             Err(e) => return Response::error(400, "invalid_field", e.to_string(), Some("plan")),

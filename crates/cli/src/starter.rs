@@ -8,14 +8,8 @@ use triage_policy::json::{self, Value};
 
 /// The shipped policies a starter can begin from.
 pub const TEMPLATES: [(&str, &str); 2] = [
-    (
-        "priority-p1-p4",
-        include_str!("../../../www/policies/priority-p1-p4.json"),
-    ),
-    (
-        "impact-t1-t4",
-        include_str!("../../../www/policies/impact-t1-t4.json"),
-    ),
+    ("priority-p1-p4", include_str!("../../../www/policies/priority-p1-p4.json")),
+    ("impact-t1-t4", include_str!("../../../www/policies/impact-t1-t4.json")),
 ];
 
 /// The policy JSON Schema, written next to the starter so editors complete and validate it.
@@ -131,47 +125,31 @@ fn span_of(value: Option<&Value>) -> Option<Span> {
         Value::Number(n) => n.parse().ok()?,
         _ => return None,
     };
-    let unit = UNITS
-        .iter()
-        .find(|(_, name)| Some(*name) == text(get(value, "unit")))?
-        .1;
+    let unit = UNITS.iter().find(|(_, name)| Some(*name) == text(get(value, "unit")))?.1;
     Some(Span { amount, unit })
 }
 
 fn target_of(value: Option<&Value>) -> Option<TargetAnswer> {
     let value = value?;
-    Some(TargetAnswer {
-        limit: span_of(get(value, "limit"))?,
-        average: span_of(get(value, "average")),
-    })
+    Some(TargetAnswer { limit: span_of(get(value, "limit"))?, average: span_of(get(value, "average")) })
 }
 
 /// The template's plans as answers (the defaults of the questions).
 pub fn template_plans(template: &Value) -> Vec<PlanAnswer> {
-    let locale = items(get(template, "locales"))
-        .first()
-        .and_then(|l| text(Some(l)))
-        .unwrap_or("en")
-        .to_string();
+    let locale = items(get(template, "locales")).first().and_then(|l| text(Some(l))).unwrap_or("en").to_string();
     items(get(template, "plans"))
         .iter()
         .map(|plan| {
             let targets = get(plan, "targets");
             PlanAnswer {
                 id: text(get(plan, "id")).unwrap_or_default().to_string(),
-                label: text(get(plan, "label").and_then(|l| get(l, &locale)))
-                    .unwrap_or_default()
-                    .to_string(),
+                label: text(get(plan, "label").and_then(|l| get(l, &locale))).unwrap_or_default().to_string(),
                 example_values: matches!(get(plan, "example_values"), Some(Value::Bool(true))),
                 targets: severities(template)
                     .into_iter()
                     .filter_map(|s| {
                         let t = targets.and_then(|t| get(t, &s))?;
-                        Some((
-                            s,
-                            target_of(get(t, "first_response"))?,
-                            target_of(get(t, "resolution"))?,
-                        ))
+                        Some((s, target_of(get(t, "first_response"))?, target_of(get(t, "resolution"))?))
                     })
                     .collect(),
             }
@@ -180,11 +158,7 @@ pub fn template_plans(template: &Value) -> Vec<PlanAnswer> {
 }
 
 pub fn severities(template: &Value) -> Vec<String> {
-    items(get(template, "severities"))
-        .iter()
-        .filter_map(|s| text(get(s, "id")))
-        .map(str::to_string)
-        .collect()
+    items(get(template, "severities")).iter().filter_map(|s| text(get(s, "id"))).map(str::to_string).collect()
 }
 
 /// The template's channels as answers.
@@ -202,11 +176,7 @@ pub fn template_channels(template: &Value) -> Vec<ChannelAnswer> {
 
 /// The template's products as answers (labels in its first locale).
 pub fn template_products(template: &Value) -> Vec<ProductAnswer> {
-    let locale = items(get(template, "locales"))
-        .first()
-        .and_then(|l| text(Some(l)))
-        .unwrap_or("en")
-        .to_string();
+    let locale = items(get(template, "locales")).first().and_then(|l| text(Some(l))).unwrap_or("en").to_string();
     items(get(template, "products"))
         .iter()
         .filter_map(|p| {
@@ -221,19 +191,14 @@ pub fn template_products(template: &Value) -> Vec<ProductAnswer> {
 
 /// The template's first calendar with opening hours.
 fn business_calendar(template: &Value) -> Option<&Value> {
-    items(get(template, "calendars"))
-        .iter()
-        .find(|c| get(c, "hours").is_some())
+    items(get(template, "calendars")).iter().find(|c| get(c, "hours").is_some())
 }
 
 /// The template's opening hours, or Monday to Friday 09:00–18:00.
 pub fn template_hours(template: &Value) -> Hours {
-    let weekdays = || {
-        ["mon", "tue", "wed", "thu", "fri"]
-            .map(|d| (d.to_string(), vec![("09:00".into(), "18:00".into())]))
-    };
-    let Some(Value::Object(days)) = business_calendar(template).and_then(|c| get(c, "hours"))
-    else {
+    let weekdays =
+        || ["mon", "tue", "wed", "thu", "fri"].map(|d| (d.to_string(), vec![("09:00".into(), "18:00".into())]));
+    let Some(Value::Object(days)) = business_calendar(template).and_then(|c| get(c, "hours")) else {
         return weekdays().to_vec();
     };
     days.iter()
@@ -241,9 +206,7 @@ pub fn template_hours(template: &Value) -> Hours {
             let intervals = items(Some(intervals))
                 .iter()
                 .filter_map(|pair| match items(Some(pair)) {
-                    [Value::String(open), Value::String(close)] => {
-                        Some((open.clone(), close.clone()))
-                    }
+                    [Value::String(open), Value::String(close)] => Some((open.clone(), close.clone())),
                     _ => None,
                 })
                 .collect();
@@ -257,29 +220,17 @@ pub fn template_holiday_count(template: &Value) -> usize {
 }
 
 pub fn template_time_zone(template: &Value) -> String {
-    items(get(template, "calendars"))
-        .first()
-        .and_then(|c| text(get(c, "time_zone")))
-        .unwrap_or("UTC")
-        .to_string()
+    items(get(template, "calendars")).first().and_then(|c| text(get(c, "time_zone"))).unwrap_or("UTC").to_string()
 }
 
 // ---- short forms ----
 
 /// Suffix → unit name, longest suffix first.
-pub const UNITS: [(&str, &str); 5] = [
-    ("bh", "business_hours"),
-    ("bd", "business_days"),
-    ("m", "minutes"),
-    ("h", "hours"),
-    ("d", "days"),
-];
+pub const UNITS: [(&str, &str); 5] =
+    [("bh", "business_hours"), ("bd", "business_days"), ("m", "minutes"), ("h", "hours"), ("d", "days")];
 
 pub fn span_text(span: Span) -> String {
-    let suffix = UNITS
-        .iter()
-        .find(|(_, name)| *name == span.unit)
-        .map_or("?", |(s, _)| s);
+    let suffix = UNITS.iter().find(|(_, name)| *name == span.unit).map_or("?", |(s, _)| s);
     format!("{}{suffix}", span.amount)
 }
 
@@ -294,13 +245,7 @@ pub fn target_text(target: TargetAnswer) -> String {
 pub fn hours_text(hours: &Hours) -> String {
     // Group consecutive days with the same intervals.
     const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-    let of = |day: &str| {
-        hours
-            .iter()
-            .find(|(d, _)| d == day)
-            .map(|(_, i)| i.clone())
-            .unwrap_or_default()
-    };
+    let of = |day: &str| hours.iter().find(|(d, _)| d == day).map(|(_, i)| i.clone()).unwrap_or_default();
     let mut groups: Vec<(usize, usize, Intervals)> = Vec::new();
     for (i, day) in DAYS.iter().enumerate() {
         let intervals = of(day);
@@ -315,11 +260,7 @@ pub fn hours_text(hours: &Hours) -> String {
     let parts: Vec<String> = groups
         .iter()
         .map(|(start, end, intervals)| {
-            let days = if start == end {
-                DAYS[*start].to_string()
-            } else {
-                format!("{}-{}", DAYS[*start], DAYS[*end])
-            };
+            let days = if start == end { DAYS[*start].to_string() } else { format!("{}-{}", DAYS[*start], DAYS[*end]) };
             let times: Vec<String> = intervals.iter().map(|(o, c)| format!("{o}-{c}")).collect();
             format!("{days} {}", times.join(" "))
         })
@@ -338,22 +279,12 @@ fn number(n: u32) -> Value {
 }
 
 fn object(members: Vec<(&str, Value)>) -> Value {
-    Value::Object(
-        members
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-    )
+    Value::Object(members.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
 }
 
 /// The same text in every locale.
 fn localized(locales: &[String], text: impl Fn(&str) -> String) -> Value {
-    Value::Object(
-        locales
-            .iter()
-            .map(|l| (l.clone(), Value::String(text(l))))
-            .collect(),
-    )
+    Value::Object(locales.iter().map(|l| (l.clone(), Value::String(text(l)))).collect())
 }
 
 /// Keeps only `locales` (in their order) in every localized object of `value`: objects whose
@@ -382,10 +313,7 @@ fn keep_locales(value: &mut Value, all: &[String], keep: &[String]) {
 }
 
 fn span_value(span: Span) -> Value {
-    object(vec![
-        ("amount", number(span.amount)),
-        ("unit", string(span.unit)),
-    ])
+    object(vec![("amount", number(span.amount)), ("unit", string(span.unit))])
 }
 
 fn target_value(target: TargetAnswer, always: &str, business: &str) -> Value {
@@ -393,11 +321,7 @@ fn target_value(target: TargetAnswer, always: &str, business: &str) -> Value {
     if let Some(average) = target.average {
         members.push(("average", span_value(average)));
     }
-    let calendar = if target.limit.business() {
-        business
-    } else {
-        always
-    };
+    let calendar = if target.limit.business() { business } else { always };
     members.push(("calendar", string(calendar)));
     object(members)
 }
@@ -441,11 +365,8 @@ fn phrase(locale: &str, pt: &str, es: &str, en: &str) -> String {
 /// The starter policy as pretty JSON, members in the template's order.
 pub fn starter(answers: &Answers) -> String {
     let mut doc = template(answers.template);
-    let all_locales: Vec<String> = items(get(&doc, "locales"))
-        .iter()
-        .filter_map(|l| text(Some(l)))
-        .map(str::to_string)
-        .collect();
+    let all_locales: Vec<String> =
+        items(get(&doc, "locales")).iter().filter_map(|l| text(Some(l))).map(str::to_string).collect();
     keep_locales(&mut doc, &all_locales, &answers.locales);
 
     let site_id = slug(&answers.site);
@@ -464,8 +385,7 @@ pub fn starter(answers: &Answers) -> String {
             // A template plan kept under its own id and name keeps its texts in every locale.
             let kept = items(get(&original, "plans")).iter().find(|t| {
                 text(get(t, "id")) == Some(plan.id.as_str())
-                    && text(get(t, "label").and_then(|l| get(l, &first_locale)))
-                        == Some(plan.label.as_str())
+                    && text(get(t, "label").and_then(|l| get(l, &first_locale))) == Some(plan.label.as_str())
             });
             let texts = |key: &str| {
                 kept.and_then(|t| get(t, key)).map(|v| {
@@ -487,10 +407,7 @@ pub fn starter(answers: &Answers) -> String {
                 .collect();
             let mut members = vec![
                 ("id", string(&plan.id)),
-                (
-                    "label",
-                    texts("label").unwrap_or_else(|| localized(locales, |_| plan.label.clone())),
-                ),
+                ("label", texts("label").unwrap_or_else(|| localized(locales, |_| plan.label.clone()))),
                 (
                     "coverage",
                     texts("coverage").unwrap_or_else(|| {
@@ -529,10 +446,7 @@ pub fn starter(answers: &Answers) -> String {
         Holidays::Listed(list) => Value::Array(
             list.iter()
                 .map(|(date, name)| {
-                    object(vec![
-                        ("date", string(date)),
-                        ("name", localized(locales, |_| name.clone())),
-                    ])
+                    object(vec![("date", string(date)), ("name", localized(locales, |_| name.clone()))])
                 })
                 .collect(),
         ),
@@ -542,10 +456,7 @@ pub fn starter(answers: &Answers) -> String {
             .hours
             .iter()
             .map(|(day, intervals)| {
-                let pairs = intervals
-                    .iter()
-                    .map(|(o, c)| Value::Array(vec![string(o), string(c)]))
-                    .collect();
+                let pairs = intervals.iter().map(|(o, c)| Value::Array(vec![string(o), string(c)])).collect();
                 (day.clone(), Value::Array(pairs))
             })
             .collect(),
@@ -596,10 +507,7 @@ pub fn starter(answers: &Answers) -> String {
                 object(vec![
                     ("id", string(&c.id)),
                     ("label", localized(locales, |_| label.clone())),
-                    (
-                        "first_response",
-                        target_value(c.first_response, &always, &business),
-                    ),
+                    ("first_response", target_value(c.first_response, &always, &business)),
                 ])
             })
             .collect(),
@@ -609,10 +517,7 @@ pub fn starter(answers: &Answers) -> String {
             .products
             .iter()
             .map(|p| {
-                let mut members = vec![
-                    ("id", string(&p.id)),
-                    ("label", localized(locales, |_| p.label.clone())),
-                ];
+                let mut members = vec![("id", string(&p.id)), ("label", localized(locales, |_| p.label.clone()))];
                 if let Some(url) = &p.status_page {
                     members.push(("status_page", string(url)));
                 }
@@ -622,12 +527,7 @@ pub fn starter(answers: &Answers) -> String {
     );
 
     let name = localized(locales, |l| {
-        phrase(
-            l,
-            &format!("Suporte {site}"),
-            &format!("Soporte {site}"),
-            &format!("{site} support"),
-        )
+        phrase(l, &format!("Suporte {site}"), &format!("Soporte {site}"), &format!("{site} support"))
     });
     let default_plan = answers.plans.first().map(|p| string(&p.id));
     let mut out: Vec<(String, Value)> = Vec::new();
@@ -635,8 +535,7 @@ pub fn starter(answers: &Answers) -> String {
         return String::new();
     };
     let has = |key: &str| members.iter().any(|(k, _)| k == key);
-    let (had_channels, had_products, had_default) =
-        (has("channels"), has("products"), has("default_plan"));
+    let (had_channels, had_products, had_default) = (has("channels"), has("products"), has("default_plan"));
     for (key, value) in members {
         let value = match key.as_str() {
             "$schema" => string(&answers.schema),
@@ -683,9 +582,7 @@ fn copy(value: &Value) -> Value {
         Value::Number(n) => Value::Number(n.clone()),
         Value::String(s) => Value::String(s.clone()),
         Value::Array(items) => Value::Array(items.iter().map(copy).collect()),
-        Value::Object(members) => {
-            Value::Object(members.iter().map(|(k, v)| (k.clone(), copy(v))).collect())
-        }
+        Value::Object(members) => Value::Object(members.iter().map(|(k, v)| (k.clone(), copy(v))).collect()),
     }
 }
 
@@ -709,11 +606,7 @@ fn write_pretty(out: &mut String, value: &Value, depth: usize) {
         Value::Number(n) => out.push_str(n),
         Value::String(s) => out.push_str(&serde_json::Value::String(s.clone()).to_string()),
         Value::Array(items) if items.is_empty() => out.push_str("[]"),
-        Value::Array(items)
-            if items
-                .iter()
-                .all(|i| !matches!(i, Value::Array(_) | Value::Object(_))) =>
-        {
+        Value::Array(items) if items.iter().all(|i| !matches!(i, Value::Array(_) | Value::Object(_))) => {
             out.push('[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
@@ -774,39 +667,21 @@ mod tests {
     fn both_templates_give_valid_starters_with_the_answers_in() {
         for index in 0..TEMPLATES.len() {
             let text = starter(&defaults(index));
-            let policy = parse_policy(&text, &Tzdb)
-                .unwrap_or_else(|e| panic!("template {index}:\n{e}\n{text}"));
+            let policy = parse_policy(&text, &Tzdb).unwrap_or_else(|e| panic!("template {index}:\n{e}\n{text}"));
             assert_eq!(policy.id(), "loja-da-ana");
-            assert!(
-                text.starts_with(
-                    "{\n  \"$schema\": \"policy.schema.json\",\n  \"id\": \"loja-da-ana\""
-                ),
-                "{text}"
-            );
-            assert!(policy
-                .file()
-                .calendars
-                .iter()
-                .all(|c| c.time_zone == "Europe/Lisbon"));
+            assert!(text.starts_with("{\n  \"$schema\": \"policy.schema.json\",\n  \"id\": \"loja-da-ana\""), "{text}");
+            assert!(policy.file().calendars.iter().all(|c| c.time_zone == "Europe/Lisbon"));
             let shipped = template(index);
             let first_plan = &items(get(&shipped, "plans"))[0];
-            let coverage = super::text(get(first_plan, "coverage").and_then(|c| get(c, "en")))
-                .expect("coverage");
-            assert_eq!(
-                policy.default_plan().coverage.get("en").map(String::as_str),
-                Some(coverage),
-                "kept texts"
-            );
+            let coverage = super::text(get(first_plan, "coverage").and_then(|c| get(c, "en"))).expect("coverage");
+            assert_eq!(policy.default_plan().coverage.get("en").map(String::as_str), Some(coverage), "kept texts");
         }
     }
 
     #[test]
     fn one_locale_and_own_plans_holidays_channels_products() {
         let span = |amount, unit| Span { amount, unit };
-        let target = |amount, unit| TargetAnswer {
-            limit: span(amount, unit),
-            average: None,
-        };
+        let target = |amount, unit| TargetAnswer { limit: span(amount, unit), average: None };
         let mut answers = defaults(0);
         answers.locales = vec!["en".into()];
         answers.plans = vec![PlanAnswer {
@@ -814,27 +689,14 @@ mod tests {
             label: "Gold".into(),
             targets: ["P1", "P2", "P3", "P4"]
                 .iter()
-                .map(|s| {
-                    (
-                        s.to_string(),
-                        target(1, "hours"),
-                        target(2, "business_days"),
-                    )
-                })
+                .map(|s| (s.to_string(), target(1, "hours"), target(2, "business_days")))
                 .collect(),
             example_values: false,
         }];
         answers.hours = vec![("sat".into(), vec![("10:00".into(), "14:00".into())])];
         answers.holidays = Holidays::Listed(vec![("2026-12-25".into(), "Christmas".into())]);
-        answers.channels = vec![ChannelAnswer {
-            id: "chat".into(),
-            first_response: target(5, "minutes"),
-        }];
-        answers.products = vec![ProductAnswer {
-            id: "shop".into(),
-            label: "Shop".into(),
-            status_page: None,
-        }];
+        answers.channels = vec![ChannelAnswer { id: "chat".into(), first_response: target(5, "minutes") }];
+        answers.products = vec![ProductAnswer { id: "shop".into(), label: "Shop".into(), status_page: None }];
         let text = starter(&answers);
         let policy = parse_policy(&text, &Tzdb).unwrap_or_else(|e| panic!("{e}\n{text}"));
         let file = policy.file();
@@ -844,14 +706,8 @@ mod tests {
         assert_eq!(file.calendars[1].holidays.len(), 1);
         assert_eq!(file.channels[0].id, "chat");
         assert_eq!(file.products[0].id, "shop");
-        assert_eq!(
-            file.plans[0].targets["P3"].resolution.calendar,
-            "loja-da-ana-business"
-        );
-        assert_eq!(
-            file.plans[0].targets["P3"].first_response.calendar,
-            "loja-da-ana-24-7"
-        );
+        assert_eq!(file.plans[0].targets["P3"].resolution.calendar, "loja-da-ana-business");
+        assert_eq!(file.plans[0].targets["P3"].first_response.calendar, "loja-da-ana-24-7");
     }
 
     #[test]
@@ -859,10 +715,7 @@ mod tests {
         let t = template(1);
         let plans = template_plans(&t);
         assert_eq!(target_text(plans[0].targets[0].1), "24h~60m");
-        assert_eq!(
-            hours_text(&template_hours(&template(0))),
-            "mon-fri 09:00-18:00"
-        );
+        assert_eq!(hours_text(&template_hours(&template(0))), "mon-fri 09:00-18:00");
         assert_eq!(slug("Loja da Ana!"), "loja-da-ana");
         assert_eq!(slug("ÇÃO  2"), "cao-2");
     }

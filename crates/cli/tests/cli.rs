@@ -7,9 +7,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 fn seed(file: &str) -> String {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../www/policies")
-        .join(file);
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/policies").join(file);
     path.to_str().expect("UTF-8 repo path").to_string()
 }
 
@@ -28,14 +26,8 @@ struct Run {
 }
 
 fn triage(args: &[&str]) -> Run {
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = Command::new(env!("CARGO_BIN_EXE_triage"))
-        .args(args)
-        .output()
-        .expect("the triage binary runs");
+    let Output { status, stdout, stderr } =
+        Command::new(env!("CARGO_BIN_EXE_triage")).args(args).output().expect("the triage binary runs");
     Run {
         code: status.code().expect("exited normally, not by a signal"),
         stdout: String::from_utf8(stdout).expect("UTF-8 stdout"),
@@ -45,15 +37,12 @@ fn triage(args: &[&str]) -> Run {
 
 fn json(run: &Run) -> Value {
     assert_eq!(run.code, 0, "expected success; stderr:\n{}", run.stderr);
-    serde_json::from_str(&run.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", run.stdout))
+    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", run.stdout))
 }
 
 /// A fresh directory for one test's files.
 fn temp_dir(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("triage-cli-tests")
-        .join(test);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("triage-cli-tests").join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
@@ -65,11 +54,7 @@ fn broken_policy(dir: &Path, name: &str, edit: impl FnOnce(&mut Value)) -> Strin
     let mut value: Value = serde_json::from_str(&text).expect("seed is JSON");
     edit(&mut value);
     let path = dir.join(name);
-    std::fs::write(
-        &path,
-        serde_json::to_string_pretty(&value).expect("serialize"),
-    )
-    .expect("write policy");
+    std::fs::write(&path, serde_json::to_string_pretty(&value).expect("serialize")).expect("write policy");
     path.to_str().expect("UTF-8 temp path").to_string()
 }
 
@@ -82,29 +67,16 @@ fn check_accepts_both_seed_policies_with_a_summary() {
     assert!(run.stdout.starts_with("OK "), "{}", run.stdout);
     assert!(run.stdout.contains("policy priority-p1-p4 version"));
     assert!(run.stdout.contains("severities: P1, P2, P3, P4"));
-    assert!(run
-        .stdout
-        .contains("plans:      business-plus (default), pro (example values)"));
-    assert!(
-        run.stderr.contains("note: plan pro holds example values"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("lists holidays up to 2027-12-25"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stdout.contains("plans:      business-plus (default), pro (example values)"));
+    assert!(run.stderr.contains("note: plan pro holds example values"), "{}", run.stderr);
+    assert!(run.stderr.contains("lists holidays up to 2027-12-25"), "{}", run.stderr);
 
     let run = triage(&["check", &impact()]);
     assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
     assert!(run.stdout.contains("severities: T1, T2, T3, T4"));
     assert!(run.stdout.contains("channels:   chat, whatsapp, email"));
     assert!(run.stdout.contains("products:   nps, cxm"));
-    assert_eq!(
-        run.stderr, "",
-        "a policy without example values or holidays has nothing to note"
-    );
+    assert_eq!(run.stderr, "", "a policy without example values or holidays has nothing to note");
 }
 
 #[test]
@@ -113,30 +85,16 @@ fn check_lists_every_problem_with_its_json_path() {
     let path = broken_policy(&dir, "broken.json", |p| {
         p["plans"][0]["targets"]["P3"]["resolution"]["limit"]["amount"] = 0.into();
         p["calendars"][1]["time_zone"] = "America/Sao_Paul".into();
-        p["questionnaire"]["questions"][0]["answers"][0]["next"] =
-            serde_json::json!({ "severity": "P9" });
-        p["plans"][1]["targets"]
-            .as_object_mut()
-            .expect("targets object")
-            .remove("P4");
-        p["severities"][1]["label"]
-            .as_object_mut()
-            .expect("label object")
-            .remove("en");
-        p["products"] = serde_json::json!([{ "id": "x", "label": { "pt-BR": "X", "en": "X" }, "status_page": "ftp://x" }]);
+        p["questionnaire"]["questions"][0]["answers"][0]["next"] = serde_json::json!({ "severity": "P9" });
+        p["plans"][1]["targets"].as_object_mut().expect("targets object").remove("P4");
+        p["severities"][1]["label"].as_object_mut().expect("label object").remove("en");
+        p["products"] =
+            serde_json::json!([{ "id": "x", "label": { "pt-BR": "X", "en": "X" }, "status_page": "ftp://x" }]);
     });
     let run = triage(&["check", &path]);
-    assert_eq!(
-        run.code, 1,
-        "stdout:\n{}\nstderr:\n{}",
-        run.stdout, run.stderr
-    );
+    assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     assert_eq!(run.stdout, "");
-    assert!(
-        run.stderr.contains("is not a valid policy: 6 problems"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("is not a valid policy: 6 problems"), "{}", run.stderr);
     for expected in [
         "$.plans[0].targets.P3.resolution.limit.amount:",
         "$.calendars[1].time_zone:",
@@ -145,11 +103,7 @@ fn check_lists_every_problem_with_its_json_path() {
         "$.severities[1].label:",
         "$.products[0].status_page:",
     ] {
-        assert!(
-            run.stderr.contains(expected),
-            "missing {expected} in:\n{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(expected), "missing {expected} in:\n{}", run.stderr);
     }
 }
 
@@ -158,10 +112,7 @@ fn check_explains_the_fix_of_each_obvious_problem() {
     let dir = temp_dir("check_fix_hints");
     let path = broken_policy(&dir, "broken.json", |p| {
         p["calendars"][1]["time_zone"] = "America/Sao_Paul".into();
-        p["plans"][1]["targets"]
-            .as_object_mut()
-            .expect("targets object")
-            .remove("P4");
+        p["plans"][1]["targets"].as_object_mut().expect("targets object").remove("P4");
         p["default_plan"] = "enterprise".into();
     });
     let run = triage(&["check", &path]);
@@ -171,104 +122,57 @@ fn check_explains_the_fix_of_each_obvious_problem() {
         "fix: did you mean \"America/Sao_Paulo\"?",
         "fix: use one of the plan ids: business-plus, pro",
     ] {
-        assert!(
-            run.stderr.contains(expected),
-            "missing {expected} in:\n{}",
-            run.stderr
-        );
+        assert!(run.stderr.contains(expected), "missing {expected} in:\n{}", run.stderr);
     }
     // Shape problems are found before the rest is checked.
     let typo = broken_policy(&dir, "typo.json", |p| {
         p["plans"][0]["targets"]["P1"]["first_response"]["limits"] = serde_json::json!({});
     });
     let run = triage(&["check", &typo]);
-    assert!(
-        run.stderr.contains("fix: rename `limits` to `limit`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("fix: rename `limits` to `limit`"), "{}", run.stderr);
 }
 
 #[test]
 fn check_format_json_reports_problems_with_path_message_and_fix() {
     let dir = temp_dir("check_format_json");
     let path = broken_policy(&dir, "broken.json", |p| {
-        p["plans"][1]["targets"]
-            .as_object_mut()
-            .expect("targets object")
-            .remove("P4");
-        p["severities"][1]["label"]
-            .as_object_mut()
-            .expect("label object")
-            .remove("en");
+        p["plans"][1]["targets"].as_object_mut().expect("targets object").remove("P4");
+        p["severities"][1]["label"].as_object_mut().expect("label object").remove("en");
         p["calendars"][0]["hours"] = serde_json::json!({ "mon": [["09:00", "18:00"]] });
     });
     let run = triage(&["check", "--format", "json", &path]);
-    assert_eq!(
-        run.code, 1,
-        "an invalid policy still exits 1; stderr:\n{}",
-        run.stderr
-    );
+    assert_eq!(run.code, 1, "an invalid policy still exits 1; stderr:\n{}", run.stderr);
     assert_eq!(run.stderr, "", "everything is in the JSON");
     let out: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     assert_eq!(out["valid"], false);
     assert_eq!(out["file"], path.as_str());
     let problems = out["problems"].as_array().expect("problems array");
-    let plan = problems
-        .iter()
-        .find(|p| p["path"] == "$.plans[1].targets")
-        .expect("the missing target");
+    let plan = problems.iter().find(|p| p["path"] == "$.plans[1].targets").expect("the missing target");
     assert_eq!(plan["message"], "missing severity \"P4\"");
-    assert!(plan["fix"]
-        .as_str()
-        .expect("a fix")
-        .starts_with("add `plans[1].targets.P4`"));
-    let label = problems
-        .iter()
-        .find(|p| p["path"] == "$.severities[1].label")
-        .expect("the missing translation");
+    assert!(plan["fix"].as_str().expect("a fix").starts_with("add `plans[1].targets.P4`"));
+    let label = problems.iter().find(|p| p["path"] == "$.severities[1].label").expect("the missing translation");
     assert_eq!(label["fix"], "add `severities[1].label.en`");
-    let hours = problems
-        .iter()
-        .find(|p| p["path"] == "$.calendars[0].hours")
-        .expect("hours on a 24/7 calendar");
-    assert!(
-        hours.get("fix").is_none(),
-        "the message already says what to do: {hours}"
-    );
+    let hours = problems.iter().find(|p| p["path"] == "$.calendars[0].hours").expect("hours on a 24/7 calendar");
+    assert!(hours.get("fix").is_none(), "the message already says what to do: {hours}");
 
     let run = triage(&["check", "--format=json", &priority()]);
     let out = json(&run);
     assert_eq!(out["valid"], true);
     assert_eq!(out["problems"], serde_json::json!([]));
-    assert_eq!(
-        out["policy"]["severities"],
-        serde_json::json!(["P1", "P2", "P3", "P4"])
-    );
+    assert_eq!(out["policy"]["severities"], serde_json::json!(["P1", "P2", "P3", "P4"]));
     assert_eq!(
         out["policy"]["plans"][0],
         serde_json::json!({ "id": "business-plus", "default": true, "example_values": false })
     );
-    assert!(out["notes"][0]
-        .as_str()
-        .expect("a note")
-        .contains("plan pro holds example values"));
+    assert!(out["notes"][0].as_str().expect("a note").contains("plan pro holds example values"));
     assert_eq!(run.stderr, "", "notes go into the JSON");
 
     let missing = dir.join("nowhere.json");
-    let run = triage(&[
-        "check",
-        "--format",
-        "json",
-        missing.to_str().expect("UTF-8"),
-    ]);
+    let run = triage(&["check", "--format", "json", missing.to_str().expect("UTF-8")]);
     assert_eq!(run.code, 1);
     let out: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
     assert_eq!(out["valid"], false);
-    assert!(out["error"]
-        .as_str()
-        .expect("error")
-        .contains("cannot read policy file"));
+    assert!(out["error"].as_str().expect("error").contains("cannot read policy file"));
 }
 
 #[test]
@@ -278,30 +182,19 @@ fn check_reports_syntax_errors_unknown_fields_and_missing_files() {
     std::fs::write(&truncated, "{\"id\": \"x\",\n  \"version\": ").expect("write");
     let run = triage(&["check", truncated.to_str().expect("UTF-8")]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("line 2"),
-        "the position of the syntax error: {}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("line 2"), "the position of the syntax error: {}", run.stderr);
 
     let typo = broken_policy(&dir, "typo.json", |p| {
         p["plans"][0]["targets"]["P1"]["first_response"]["limits"] = serde_json::json!({});
     });
     let run = triage(&["check", &typo]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("unknown field `limits`"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("unknown field `limits`"), "{}", run.stderr);
 
     let missing = dir.join("does-not-exist.json");
     let run = triage(&["check", missing.to_str().expect("UTF-8")]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("cannot read policy file")
-            && run.stderr.contains("does-not-exist.json")
-    );
+    assert!(run.stderr.contains("cannot read policy file") && run.stderr.contains("does-not-exist.json"));
 }
 
 // ---- classify ----
@@ -350,15 +243,9 @@ fn classify_in_english_with_unsure_answers() {
     assert_eq!(out["label"], "T2 - High impact");
     assert_eq!(out["trail"][0]["unsure"], true);
     assert_eq!(out["trail"][0]["assumed"], "broken");
-    assert_eq!(
-        out["trail"][0]["reason"],
-        "not sure it is a fault: treated as one"
-    );
+    assert_eq!(out["trail"][0]["reason"], "not sure it is a fault: treated as one");
     assert_eq!(out["trail"][1]["reason"], "no viable workaround exists");
-    assert_eq!(
-        out["trail"][2]["reason"],
-        "it critically affects one user of a single organization"
-    );
+    assert_eq!(out["trail"][2]["reason"], "it critically affects one user of a single organization");
 }
 
 #[test]
@@ -366,76 +253,20 @@ fn classify_every_seed_example() {
     let cases: &[(&str, &[&str], &str)] = &[
         ("priority", &["situation=service_down"], "P1"),
         ("priority", &["situation=data_lost"], "P1"),
-        (
-            "priority",
-            &[
-                "situation=not_working",
-                "impact=stopped",
-                "workaround_critical=none",
-            ],
-            "P1",
-        ),
-        (
-            "priority",
-            &[
-                "situation=not_working",
-                "impact=stopped",
-                "workaround_critical=temporary",
-            ],
-            "P2",
-        ),
-        (
-            "priority",
-            &["situation=not_working", "impact=limited"],
-            "P2",
-        ),
-        (
-            "priority",
-            &[
-                "situation=not_working",
-                "impact=usable",
-                "workaround_minor=short_term",
-            ],
-            "P3",
-        ),
-        (
-            "priority",
-            &[
-                "situation=not_working",
-                "impact=usable",
-                "workaround_minor=unsure",
-            ],
-            "P3",
-        ),
-        (
-            "priority",
-            &[
-                "situation=not_working",
-                "impact=usable",
-                "workaround_minor=acceptable",
-            ],
-            "P4",
-        ),
+        ("priority", &["situation=not_working", "impact=stopped", "workaround_critical=none"], "P1"),
+        ("priority", &["situation=not_working", "impact=stopped", "workaround_critical=temporary"], "P2"),
+        ("priority", &["situation=not_working", "impact=limited"], "P2"),
+        ("priority", &["situation=not_working", "impact=usable", "workaround_minor=short_term"], "P3"),
+        ("priority", &["situation=not_working", "impact=usable", "workaround_minor=unsure"], "P3"),
+        ("priority", &["situation=not_working", "impact=usable", "workaround_minor=acceptable"], "P4"),
         ("priority", &["situation=question"], "P4"),
-        (
-            "impact",
-            &["works=broken", "workaround=none", "scope=all_users"],
-            "T1",
-        ),
-        (
-            "impact",
-            &["works=broken", "workaround=none", "scope=one_user"],
-            "T2",
-        ),
+        ("impact", &["works=broken", "workaround=none", "scope=all_users"], "T1"),
+        ("impact", &["works=broken", "workaround=none", "scope=one_user"], "T2"),
         ("impact", &["works=broken", "workaround=easy"], "T3"),
         ("impact", &["works=not_intuitive"], "T4"),
     ];
     for (which, given, expected) in cases {
-        let policy = if *which == "priority" {
-            priority()
-        } else {
-            impact()
-        };
+        let policy = if *which == "priority" { priority() } else { impact() };
         let mut args = vec!["classify".to_string(), "--policy".to_string(), policy];
         for answer in *given {
             args.push("--answer".to_string());
@@ -449,151 +280,55 @@ fn classify_every_seed_example() {
 
 #[test]
 fn classify_with_incomplete_answers_names_the_next_question_and_its_answers() {
-    let run = triage(&[
-        "classify",
-        "--policy",
-        &priority(),
-        "--answer",
-        "situation=not_working",
-    ]);
+    let run = triage(&["classify", "--policy", &priority(), "--answer", "situation=not_working"]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("question \"impact\""), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("stopped, limited, usable, unsure"),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr.contains("--answer impact=ANSWER"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("stopped, limited, usable, unsure"), "{}", run.stderr);
+    assert!(run.stderr.contains("--answer impact=ANSWER"), "{}", run.stderr);
 
     let run = triage(&["classify", "--policy", &impact()]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("question \"works\""), "{}", run.stderr);
-    assert!(
-        run.stderr.contains("broken, not_intuitive, unsure"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("broken, not_intuitive, unsure"), "{}", run.stderr);
 }
 
 #[test]
 fn classify_refuses_unknown_questions_answers_and_locales() {
-    let run = triage(&[
-        "classify",
-        "--policy",
-        &priority(),
-        "--answer",
-        "situaton=question",
-    ]);
+    let run = triage(&["classify", "--policy", &priority(), "--answer", "situaton=question"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("no question \"situaton\""),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("situation, impact, workaround_critical, workaround_minor"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("no question \"situaton\""), "{}", run.stderr);
+    assert!(run.stderr.contains("situation, impact, workaround_critical, workaround_minor"), "{}", run.stderr);
 
-    let run = triage(&[
-        "classify",
-        "--policy",
-        &priority(),
-        "--answer",
-        "situation=broken",
-    ]);
+    let run = triage(&["classify", "--policy", &priority(), "--answer", "situation=broken"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("has no answer \"broken\""),
-        "{}",
-        run.stderr
-    );
-    assert!(
-        run.stderr
-            .contains("service_down, data_lost, not_working, question"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("has no answer \"broken\""), "{}", run.stderr);
+    assert!(run.stderr.contains("service_down, data_lost, not_working, question"), "{}", run.stderr);
 
-    let run = triage(&[
-        "classify",
-        "--policy",
-        &priority(),
-        "--answer",
-        "situation=question",
-        "--locale",
-        "fr",
-    ]);
+    let run = triage(&["classify", "--policy", &priority(), "--answer", "situation=question", "--locale", "fr"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("unknown locale \"fr\"") && run.stderr.contains("pt-BR, en"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("unknown locale \"fr\"") && run.stderr.contains("pt-BR, en"), "{}", run.stderr);
 }
 
 #[test]
 fn classify_warns_about_answers_off_the_path() {
-    let run = triage(&[
-        "classify",
-        "--policy",
-        &priority(),
-        "--answer",
-        "situation=question",
-        "--answer",
-        "impact=limited",
-    ]);
+    let run =
+        triage(&["classify", "--policy", &priority(), "--answer", "situation=question", "--answer", "impact=limited"]);
     assert_eq!(json(&run)["severity"], "P4");
-    assert!(
-        run.stderr.contains("--answer impact=limited ignored"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--answer impact=limited ignored"), "{}", run.stderr);
 }
 
 #[test]
 fn classify_and_due_refuse_an_invalid_policy_with_exit_1() {
     let dir = temp_dir("classify_invalid_policy");
-    let path = broken_policy(&dir, "bad.json", |p| {
-        p["questionnaire"]["start"] = "nowhere".into()
-    });
-    let run = triage(&[
-        "classify",
-        "--policy",
-        &path,
-        "--answer",
-        "situation=question",
-    ]);
+    let path = broken_policy(&dir, "bad.json", |p| p["questionnaire"]["start"] = "nowhere".into());
+    let run = triage(&["classify", "--policy", &path, "--answer", "situation=question"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("$.questionnaire.start:"),
-        "{}",
-        run.stderr
-    );
-    let run = triage(&[
-        "due",
-        "--policy",
-        &path,
-        "--plan",
-        "pro",
-        "--severity",
-        "P1",
-        "--opened",
-        "2026-01-01T00:00:00Z",
-    ]);
+    assert!(run.stderr.contains("$.questionnaire.start:"), "{}", run.stderr);
+    let run =
+        triage(&["due", "--policy", &path, "--plan", "pro", "--severity", "P1", "--opened", "2026-01-01T00:00:00Z"]);
     assert_eq!(run.code, 1);
-    assert!(
-        run.stderr.contains("$.questionnaire.start:"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("$.questionnaire.start:"), "{}", run.stderr);
 }
 
 // ---- due ----
@@ -616,15 +351,9 @@ fn due_p3_opened_on_a_holiday_evening_is_due_next_business_day() {
     let out = json(&run);
     assert_eq!(out["first_response"]["due"], "2026-11-20T21:30:00-03:00");
     assert_eq!(out["resolution"]["due"], "2026-11-24T09:00:00-03:00");
-    assert_eq!(
-        out["resolution"]["limit"],
-        serde_json::json!({ "amount": 1, "unit": "business_days" })
-    );
+    assert_eq!(out["resolution"]["limit"], serde_json::json!({ "amount": 1, "unit": "business_days" }));
     assert_eq!(out["resolution"]["calendar"], "sao-paulo-business");
-    assert!(
-        out["resolution"].get("average_due").is_none(),
-        "the seed gives no average"
-    );
+    assert!(out["resolution"].get("average_due").is_none(), "the seed gives no average");
     assert!(out.get("example_values").is_none());
     assert_eq!(run.stderr, "");
 }
@@ -666,15 +395,9 @@ fn due_with_a_channel_and_averages() {
     let out = json(&run);
     assert_eq!(out["channel"], "whatsapp");
     assert_eq!(out["first_response"]["due"], "2026-11-20T19:34:00-03:00");
-    assert_eq!(
-        out["first_response"]["average_due"],
-        "2026-11-20T19:33:00-03:00"
-    );
+    assert_eq!(out["first_response"]["average_due"], "2026-11-20T19:33:00-03:00");
     assert_eq!(out["resolution"]["due"], "2026-11-21T19:30:00-03:00");
-    assert_eq!(
-        out["resolution"]["average_due"],
-        "2026-11-21T03:30:00-03:00"
-    );
+    assert_eq!(out["resolution"]["average_due"], "2026-11-21T03:30:00-03:00");
     assert_eq!(out["resolution"]["time_zone"], "America/Sao_Paulo");
 }
 
@@ -693,22 +416,12 @@ fn due_on_an_example_plan_warns() {
     ]);
     let out = json(&run);
     assert_eq!(out["example_values"], true);
-    assert!(
-        run.stderr.contains("plan pro holds example values"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("plan pro holds example values"), "{}", run.stderr);
 }
 
 #[test]
 fn due_refuses_unknown_plan_severity_and_channel_listing_the_choices() {
-    let base = [
-        "due",
-        "--policy",
-        "",
-        "--opened",
-        "2026-11-23T10:00:00-03:00",
-    ];
+    let base = ["due", "--policy", "", "--opened", "2026-11-23T10:00:00-03:00"];
     let with = |policy: &str, extra: &[&str]| {
         let mut args: Vec<&str> = base.to_vec();
         args[2] = policy;
@@ -718,38 +431,16 @@ fn due_refuses_unknown_plan_severity_and_channel_listing_the_choices() {
     let p = priority();
     let run = with(&p, &["--plan", "gold", "--severity", "P1"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--plan gold") && run.stderr.contains("business-plus, pro"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("--plan gold") && run.stderr.contains("business-plus, pro"), "{}", run.stderr);
     let run = with(&p, &["--plan", "pro", "--severity", "T1"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--severity T1") && run.stderr.contains("P1, P2, P3, P4"),
-        "{}",
-        run.stderr
-    );
-    let run = with(
-        &p,
-        &["--plan", "pro", "--severity", "P1", "--channel", "chat"],
-    );
+    assert!(run.stderr.contains("--severity T1") && run.stderr.contains("P1, P2, P3, P4"), "{}", run.stderr);
+    let run = with(&p, &["--plan", "pro", "--severity", "P1", "--channel", "chat"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("--channel chat") && run.stderr.contains("no channel targets"),
-        "{}",
-        run.stderr
-    );
-    let run = with(
-        &impact(),
-        &["--plan", "standard", "--severity", "T1", "--channel", "fax"],
-    );
+    assert!(run.stderr.contains("--channel chat") && run.stderr.contains("no channel targets"), "{}", run.stderr);
+    let run = with(&impact(), &["--plan", "standard", "--severity", "T1", "--channel", "fax"]);
     assert_eq!(run.code, 2);
-    assert!(
-        run.stderr.contains("chat, whatsapp, email"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("chat, whatsapp, email"), "{}", run.stderr);
 }
 
 // ---- arguments ----
@@ -761,60 +452,21 @@ fn bad_arguments_exit_2_with_a_message_and_the_usage() {
         (&["frobnicate"], "unknown command \"frobnicate\""),
         (&["check"], "missing POLICY"),
         (&["classify", "--answer", "a=b"], "missing --policy"),
+        (&["classify", "--policy", "p.json", "--answer", "impact"], "must be QUESTION=ANSWER"),
+        (&["due", "--policy", "p.json", "--plan", "pro", "--severity", "P1"], "missing --opened"),
         (
-            &["classify", "--policy", "p.json", "--answer", "impact"],
-            "must be QUESTION=ANSWER",
-        ),
-        (
-            &[
-                "due",
-                "--policy",
-                "p.json",
-                "--plan",
-                "pro",
-                "--severity",
-                "P1",
-            ],
-            "missing --opened",
-        ),
-        (
-            &[
-                "due",
-                "--policy",
-                "p.json",
-                "--plan",
-                "pro",
-                "--severity",
-                "P1",
-                "--opened",
-                "2026-11-20 19:30",
-            ],
+            &["due", "--policy", "p.json", "--plan", "pro", "--severity", "P1", "--opened", "2026-11-20 19:30"],
             "not an RFC 3339 date-time",
         ),
-        (
-            &["due", "--policy", "p.json", "--colour", "red"],
-            "unknown option --colour",
-        ),
+        (&["due", "--policy", "p.json", "--colour", "red"], "unknown option --colour"),
     ];
     for (args, message) in cases {
         let run = triage(args);
         assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
         assert_eq!(run.stdout, "", "{args:?}");
-        assert!(
-            run.stderr.starts_with("error: "),
-            "{args:?}: {}",
-            run.stderr
-        );
-        assert!(
-            run.stderr.contains(message),
-            "{args:?}: expected {message:?} in {}",
-            run.stderr
-        );
-        assert!(
-            run.stderr.contains("Usage:\n  triage check POLICY"),
-            "{args:?}: usage missing in {}",
-            run.stderr
-        );
+        assert!(run.stderr.starts_with("error: "), "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains(message), "{args:?}: expected {message:?} in {}", run.stderr);
+        assert!(run.stderr.contains("Usage:\n  triage check POLICY"), "{args:?}: usage missing in {}", run.stderr);
     }
 }
 
@@ -823,11 +475,7 @@ fn help_prints_the_usage_and_succeeds() {
     for flag in ["--help", "-h", "help"] {
         let run = triage(&[flag]);
         assert_eq!(run.code, 0);
-        assert!(
-            run.stdout.contains("Usage:") && run.stdout.contains("Exit status:"),
-            "{}",
-            run.stdout
-        );
+        assert!(run.stdout.contains("Usage:") && run.stdout.contains("Exit status:"), "{}", run.stdout);
     }
     let run = triage(&["due", "--help"]);
     assert_eq!(run.code, 0);
@@ -852,12 +500,7 @@ fn due_beyond_the_listed_holidays_warns() {
     ]);
     let out = json(&run);
     assert_eq!(out["resolution"]["due"], "2028-03-03T10:00:00-03:00");
-    assert!(
-        run.stderr
-            .contains("calendar sao-paulo-business lists holidays only up to 2027-12-25"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("calendar sao-paulo-business lists holidays only up to 2027-12-25"), "{}", run.stderr);
     // 24/7 targets never warn.
     let run = triage(&[
         "due",

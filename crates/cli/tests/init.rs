@@ -8,9 +8,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 fn temp_dir(test: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join("triage-init-tests")
-        .join(test);
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("triage-init-tests").join(test);
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create temp dir");
     dir
@@ -26,17 +24,8 @@ fn run(dir: &Path, program: &str, args: &[&str], input: &str) -> (i32, String, S
         .stderr(Stdio::piped())
         .spawn()
         .unwrap_or_else(|e| panic!("{program} runs: {e}"));
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.as_bytes())
-        .expect("write answers");
-    let Output {
-        status,
-        stdout,
-        stderr,
-    } = child.wait_with_output().expect("wait");
+    child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write answers");
+    let Output { status, stdout, stderr } = child.wait_with_output().expect("wait");
     (
         status.code().expect("exited normally"),
         String::from_utf8_lossy(&stdout).into_owned(),
@@ -49,17 +38,13 @@ fn triage() -> &'static str {
 }
 
 fn read_json(path: &Path) -> Value {
-    let text =
-        std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()));
     serde_json::from_str(&text).expect("the starter is JSON")
 }
 
 fn assert_checks(dir: &Path, file: &str) {
     let (code, stdout, stderr) = run(dir, triage(), &["check", file], "");
-    assert_eq!(
-        code, 0,
-        "the starter passes triage check:\n{stdout}{stderr}"
-    );
+    assert_eq!(code, 0, "the starter passes triage check:\n{stdout}{stderr}");
 }
 
 const ANSWERS: &str = "\
@@ -91,37 +76,16 @@ fn assert_answers_in(policy: &Value) {
         plans[0]["targets"]["P1"]["first_response"]["limit"],
         serde_json::json!({ "amount": 15, "unit": "minutes" })
     );
-    assert_eq!(
-        plans[0]["targets"]["P3"]["resolution"]["calendar"],
-        "loja-da-ana-business"
-    );
-    assert_eq!(
-        plans[1]["example_values"], true,
-        "the template's example figures taken as they are stay marked"
-    );
-    assert_eq!(
-        plans[1]["label"]["pt-BR"], "Plano Pro",
-        "a kept plan keeps its translations"
-    );
+    assert_eq!(plans[0]["targets"]["P3"]["resolution"]["calendar"], "loja-da-ana-business");
+    assert_eq!(plans[1]["example_values"], true, "the template's example figures taken as they are stay marked");
+    assert_eq!(plans[1]["label"]["pt-BR"], "Plano Pro", "a kept plan keeps its translations");
     let business = &policy["calendars"][1];
     assert_eq!(business["time_zone"], "America/Recife");
-    assert_eq!(
-        business["hours"]["mon"],
-        serde_json::json!([["08:00", "12:00"], ["13:00", "17:00"]])
-    );
-    assert_eq!(
-        business["hours"]["sat"],
-        serde_json::json!([["09:00", "12:00"]])
-    );
+    assert_eq!(business["hours"]["mon"], serde_json::json!([["08:00", "12:00"], ["13:00", "17:00"]]));
+    assert_eq!(business["hours"]["sat"], serde_json::json!([["09:00", "12:00"]]));
     assert_eq!(business["holidays"][0]["name"]["pt-BR"], "Natal");
-    assert_eq!(
-        policy["channels"][1]["first_response"]["average"],
-        serde_json::json!({ "amount": 6, "unit": "hours" })
-    );
-    assert_eq!(
-        policy["products"][0]["status_page"],
-        "https://status.loja.example"
-    );
+    assert_eq!(policy["channels"][1]["first_response"]["average"], serde_json::json!({ "amount": 6, "unit": "hours" }));
+    assert_eq!(policy["products"][0]["status_page"], "https://status.loja.example");
 }
 
 #[test]
@@ -129,36 +93,18 @@ fn init_with_piped_answers_asks_again_after_a_wrong_one() {
     let dir = temp_dir("piped");
     let (code, stdout, stderr) = run(&dir, triage(), &["init"], ANSWERS);
     assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(
-        stdout.contains("Site or company name [Example]: "),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("\"four hours\" must be SEVERITY=FIRST_RESPONSE/RESOLUTION"),
-        "explained: {stdout}"
-    );
-    assert!(
-        stdout.contains("Wrote policy.json and policy.schema.json"),
-        "{stdout}"
-    );
-    assert!(
-        stdout.contains("OK policy.json: policy loja-da-ana"),
-        "the check summary follows: {stdout}"
-    );
+    assert!(stdout.contains("Site or company name [Example]: "), "{stdout}");
+    assert!(stdout.contains("\"four hours\" must be SEVERITY=FIRST_RESPONSE/RESOLUTION"), "explained: {stdout}");
+    assert!(stdout.contains("Wrote policy.json and policy.schema.json"), "{stdout}");
+    assert!(stdout.contains("OK policy.json: policy loja-da-ana"), "the check summary follows: {stdout}");
     assert_answers_in(&read_json(&dir.join("policy.json")));
     let schema = read_json(&dir.join("policy.schema.json"));
-    assert!(
-        schema["properties"]["plans"].is_object(),
-        "the schema next to it describes plans"
-    );
+    assert!(schema["properties"]["plans"].is_object(), "the schema next to it describes plans");
     assert_checks(&dir, "policy.json");
 
     let (code, _, stderr) = run(&dir, triage(), &["init"], ANSWERS);
     assert_eq!(code, 2, "an existing file is not replaced");
-    assert!(
-        stderr.contains("policy.json already exists") && stderr.contains("--force"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("policy.json already exists") && stderr.contains("--force"), "{stderr}");
 }
 
 #[test]
@@ -168,10 +114,7 @@ fn init_at_a_pseudo_terminal() {
     // `script` runs the command with a pseudo-terminal as its stdin and stdout.
     let (code, stdout, stderr) = run(&dir, "script", &["-qec", &command, "/dev/null"], ANSWERS);
     assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
-    assert!(
-        stdout.contains("Time zone of your support team (IANA name) [America/Sao_Paulo]: "),
-        "{stdout}"
-    );
+    assert!(stdout.contains("Time zone of your support team (IANA name) [America/Sao_Paulo]: "), "{stdout}");
     assert_answers_in(&read_json(&dir.join("site/policy.json")));
     assert_checks(&dir, "site/policy.json");
 }
@@ -205,65 +148,23 @@ fn init_with_flags_asks_nothing() {
     assert_eq!(code, 0, "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(!stdout.contains("[Example]"), "nothing asked: {stdout}");
     let policy = read_json(&dir.join("acme.json"));
-    assert_eq!(
-        policy["$schema"],
-        "https://cdn.jsdelivr.net/npm/triage-widget@0.1.0/schemas/policy.schema.json"
-    );
-    assert!(
-        !dir.join("policy.schema.json").exists(),
-        "a schema URL needs no local copy"
-    );
+    assert_eq!(policy["$schema"], "https://cdn.jsdelivr.net/npm/triage-widget@0.1.0/schemas/policy.schema.json");
+    assert!(!dir.join("policy.schema.json").exists(), "a schema URL needs no local copy");
     assert_eq!(policy["plans"][1]["label"]["en"], "Plus");
-    assert_eq!(
-        policy["plans"][0]["targets"]["T3"]["first_response"]["calendar"],
-        "acme-business"
-    );
-    assert_eq!(
-        policy["channels"].as_array().map(Vec::len),
-        Some(3),
-        "--defaults keeps the template's channels"
-    );
+    assert_eq!(policy["plans"][0]["targets"]["T3"]["first_response"]["calendar"], "acme-business");
+    assert_eq!(policy["channels"].as_array().map(Vec::len), Some(3), "--defaults keeps the template's channels");
     assert_checks(&dir, "acme.json");
 
-    let (code, _, stderr) = run(
-        &dir,
-        triage(),
-        &[
-            "init",
-            "--defaults",
-            "--time-zone",
-            "America/Sao_Pualo",
-            "--output",
-            "x.json",
-        ],
-        "",
-    );
+    let (code, _, stderr) =
+        run(&dir, triage(), &["init", "--defaults", "--time-zone", "America/Sao_Pualo", "--output", "x.json"], "");
     assert_eq!(code, 2);
     assert!(
-        stderr.contains("--time-zone \"America/Sao_Pualo\"")
-            && stderr.contains("did you mean \"America/Sao_Paulo\""),
+        stderr.contains("--time-zone \"America/Sao_Pualo\"") && stderr.contains("did you mean \"America/Sao_Paulo\""),
         "{stderr}"
     );
-    let (code, _, stderr) = run(
-        &dir,
-        triage(),
-        &[
-            "init",
-            "--defaults",
-            "--plan",
-            "gold:P1=1h/2h",
-            "--output",
-            "y.json",
-        ],
-        "",
-    );
+    let (code, _, stderr) =
+        run(&dir, triage(), &["init", "--defaults", "--plan", "gold:P1=1h/2h", "--output", "y.json"], "");
     assert_eq!(code, 2);
-    assert!(
-        stderr.contains("missing targets for P2, P3, P4"),
-        "{stderr}"
-    );
-    assert!(
-        !dir.join("x.json").exists() && !dir.join("y.json").exists(),
-        "nothing written after a bad flag"
-    );
+    assert!(stderr.contains("missing targets for P2, P3, P4"), "{stderr}");
+    assert!(!dir.join("x.json").exists() && !dir.join("y.json").exists(), "nothing written after a bad flag");
 }

@@ -76,7 +76,9 @@ fn preview_shows_the_widget_or_the_problems_and_follows_the_file() {
     let (status, page) = http(a, "GET", "/", "text/plain", "");
     assert_eq!(status, 200);
     assert!(page.contains("data-status=\"valid\""), "{page}");
-    assert!(page.contains("<script src=\"/widget/loader.js\" data-policy=\"/policy.json\" data-endpoint=\"/api/tickets\""));
+    assert!(
+        page.contains("<script src=\"/widget/loader.js\" data-policy=\"/policy.json\" data-endpoint=\"/api/tickets\"")
+    );
     assert!(page.contains("data-plan=\"business-plus\""));
     assert_eq!(http(a, "GET", "/widget/loader.js", "text/plain", "").1, "/* the widget's loader */");
     assert_eq!(http(a, "GET", "/widget/../mine.json", "text/plain", "").0, 404, "nothing outside the widget folder");
