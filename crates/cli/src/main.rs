@@ -88,10 +88,7 @@ fn run(command: Command) -> Result<(), Failure> {
             let stdin = std::io::stdin();
             let mut input = stdin.lock();
             let mut output = std::io::stdout();
-            let seconds = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
-            let today = chrono::DateTime::from_timestamp(seconds, 0).unwrap_or_default().date_naive();
+            let today = preview::now().date_naive();
             let report = init::init(&options, &mut input, &mut output, today)?;
             print(&report);
             let check = check::check(

@@ -318,7 +318,8 @@ impl Server {
     }
 }
 
-fn now() -> chrono::DateTime<chrono::Utc> {
+/// The system clock (chrono's `clock` feature is off in the workspace).
+pub fn now() -> chrono::DateTime<chrono::Utc> {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
