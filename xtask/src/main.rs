@@ -7,6 +7,7 @@ mod cmd;
 mod demo;
 mod error;
 mod libtest;
+mod package;
 mod project;
 mod server;
 mod signals;
@@ -24,10 +25,12 @@ usage: cargo xtask <command> [options]
 
 commands:
   demo [--port N] [--no-build]   build, then serve the demo page with the receiver (default port 8080)
+       [--policy FILE]           instead, preview your own policy (`triage preview FILE`)
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
   size [--check] [--no-build]    raw/gzip/brotli bytes per moment (page view, first question, usable); --check enforces the budgets
   bench open [--runs N]          click → first question (cold, prefetched) and host long tasks, emulated phone
+  package [--no-build]           npm tarball of the widget: target/package/triage-widget-<version>.tgz
   help                           this text
 ";
 
@@ -60,6 +63,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "test" => test::run(&project, &test::parse(rest)?),
         "size" => size::run(&project, &size::parse(rest)?),
         "bench" => bench::run(&project, &bench::parse(rest)?),
+        "package" => {
+            package::package(&project, &package::parse(rest)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
