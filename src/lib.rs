@@ -20,11 +20,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::views::panel::Panel;
-use crate::widget::{Env, Widget};
 use crate::config::WidgetConfig;
 use crate::events::Emitter;
 use crate::send::SendConfig;
+use crate::views::panel::Panel;
+use crate::widget::{Env, Widget};
 
 /// What `destroy` tears down.
 struct Mounted {
