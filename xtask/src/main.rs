@@ -6,6 +6,7 @@ mod cmd;
 mod demo;
 mod error;
 mod libtest;
+mod package;
 mod project;
 mod server;
 mod signals;
@@ -23,9 +24,11 @@ usage: cargo xtask <command> [options]
 
 commands:
   demo [--port N] [--no-build]   build, then serve the demo page with the receiver (default port 8080)
+       [--policy FILE]           instead, preview your own policy (`triage preview FILE`)
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
   size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over a budget
+  package [--no-build]           npm tarball of the widget: target/package/triage-widget-<version>.tgz
   help                           this text
 ";
 
@@ -57,6 +60,10 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "demo" => demo::run(&project, &demo::parse(rest)?),
         "test" => test::run(&project, &test::parse(rest)?),
         "size" => size::run(&project, &size::parse(rest)?),
+        "package" => {
+            package::package(&project, &package::parse(rest)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)
