@@ -1,5 +1,6 @@
-//! `cargo xtask`: build, demo, test and size automation for the Triage Widget workspace.
+//! `cargo xtask`: build, demo, test, size and bench automation for the Triage Widget workspace.
 
+mod bench;
 mod build;
 mod bundle;
 mod cmd;
@@ -28,7 +29,8 @@ commands:
        [--policy FILE]           instead, preview your own policy (`triage preview FILE`)
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
-  size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over a budget
+  size [--check] [--no-build]    raw/gzip/brotli bytes per moment (page view, first question, usable); --check enforces the budgets
+  bench open [--runs N]          click → first question (cold, prefetched) and host long tasks, emulated phone
   package [--no-build]           npm tarball of the widget: target/package/triage-widget-<version>.tgz
   help                           this text
 ";
@@ -61,6 +63,7 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "demo" => demo::run(&project, &demo::parse(rest)?),
         "test" => test::run(&project, &test::parse(rest)?),
         "size" => size::run(&project, &size::parse(rest)?),
+        "bench" => bench::run(&project, &bench::parse(rest)?),
         "package" => {
             package::package(&project, &package::parse(rest)?)?;
             Ok(ExitCode::SUCCESS)

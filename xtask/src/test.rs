@@ -318,12 +318,12 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
 }
 
 /// A directory under the system temp dir, removed when dropped.
-struct ScratchDir {
-    path: PathBuf,
+pub(crate) struct ScratchDir {
+    pub(crate) path: PathBuf,
 }
 
 impl ScratchDir {
-    fn new(prefix: &str) -> Result<ScratchDir> {
+    pub(crate) fn new(prefix: &str) -> Result<ScratchDir> {
         let path = std::env::temp_dir().join(format!(
             "{prefix}-{}-{}",
             std::process::id(),
