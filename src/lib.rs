@@ -3,14 +3,15 @@
 //! The loader (`www/loader.js`) calls [`mount`] with the shadow root it drew the launcher in; the
 //! returned [`WidgetHandle`] carries `TriageWidget.open/close/identify/prefill/destroy`.
 
-pub mod app;
-pub mod components;
 pub mod config;
 pub mod draft;
 pub mod events;
+pub mod flow;
 pub mod i18n;
 pub mod intl;
 pub mod send;
+pub mod views;
+pub mod widget;
 pub mod wire;
 
 use std::cell::RefCell;
@@ -19,10 +20,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::app::{App, Env, Stage, Widget};
 use crate::config::WidgetConfig;
 use crate::events::Emitter;
 use crate::send::SendConfig;
+use crate::views::panel::Panel;
+use crate::widget::{Env, Widget};
 
 /// What `destroy` tears down.
 struct Mounted {
@@ -196,22 +198,12 @@ pub fn mount(
     let owner = Owner::new();
     let widget = owner.with(|| Widget::new(env));
     let view = owner.with(|| {
-        leptos::mount::mount_to(container.clone(), move || view! { <App widget=widget /> })
+        leptos::mount::mount_to(container.clone(), move || view! { <Panel widget=widget /> })
     });
 
     if has_endpoint {
         send::set_delivery_listener(Box::new(move |policy_id, receipt| {
-            draft::clear(&policy_id);
-            if matches!(
-                widget.stage.get_untracked(),
-                Stage::Queued(_) | Stage::Sending
-            ) {
-                let s = widget.strings();
-                widget
-                    .announcement
-                    .set(i18n::fill(s.delivered_later, &[&receipt.reference]));
-                widget.stage.set(Stage::Sent(receipt));
-            }
+            widget.delivered_later(&policy_id, receipt);
         }));
         send::set_rejection_listener(Box::new(move |ticket, status, error| {
             widget.reopen_refused(ticket, status, error);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::error::{bail, Result};
 use crate::project::Project;
 use crate::server::{self, Receiver, ReceiverOptions, POLICIES};
-use crate::{build, signals};
+use crate::{build, inbox, signals};
 
 pub const DEFAULT_PORT: u16 = 8080;
 
@@ -99,6 +99,14 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
         Ok(token) if !token.is_empty() => token,
         _ => server::random_token()?,
     };
+    let inbox = inbox::start()?;
+    let notify_config = project.path(".triage/demo-notifications.toml");
+    if let Some(dir) = notify_config.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    std::fs::write(&notify_config, inbox::config(&inbox, options.port)).map_err(|e| {
+        crate::error::Error::new(format!("cannot write {}: {e}", notify_config.display()))
+    })?;
     let mut receiver = Receiver::start(
         &binary,
         &ReceiverOptions {
@@ -107,7 +115,7 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
             site_root: project.root.clone(),
             policies: POLICIES.iter().map(|policy| project.path(policy)).collect(),
             admin_token: admin_token.clone(),
-            extra_args: Vec::new(),
+            extra_args: vec!["--config".into(), notify_config.display().to_string()],
             log: None,
         },
     )?;
@@ -115,6 +123,8 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     println!();
     println!("Triage Widget demo: {url}/");
     println!("  stored tickets:   curl -H 'Authorization: Bearer {admin_token}' {url}/api/tickets");
+    println!("  notifications:    every event goes to the demo's team chat, printed here as `team chat ▸ …`");
+    println!("                    (settings in .triage/demo-notifications.toml)");
     println!("  Ctrl-C stops the server (tickets stay in .triage/demo.sqlite).");
     println!();
 

@@ -6,6 +6,7 @@ mod bundle;
 mod cmd;
 mod demo;
 mod error;
+mod inbox;
 mod libtest;
 mod package;
 mod project;
