@@ -22,6 +22,8 @@ use tokio::sync::{mpsc, oneshot};
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
 
+pub mod queue;
+
 /// The database could not be opened or migrated.
 #[derive(Debug)]
 pub struct OpenError {
