@@ -145,7 +145,7 @@ test.describe('queue page', () => {
   test('a hostile subject and file name are shown as text', async ({ page, request }) => {
     const email = uniqueEmail('hostile');
     const subject = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>';
-    const fileName = '"><img src=y onerror="window.pwned=3">.png';
+    const fileName = '<img src=y onerror=window.pwned=3>.png';
     const reference = await storeTicket(request, {
       severity: 'P4',
       email,
