@@ -62,7 +62,7 @@ pub fn page(shell: &Shell<'_>, body: &str) -> String {
         out,
         "<!doctype html>\n<html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{title}</title><link rel=\"stylesheet\" href=\"/admin/assets/admin.css\">\
+         <title>{title}</title><link rel=\"icon\" href=\"/admin/assets/icon.svg\" type=\"image/svg+xml\"><link rel=\"stylesheet\" href=\"/admin/assets/admin.css\">\
          <script src=\"/admin/assets/admin.js\" defer></script></head>\
          <body data-page=\"{page}\"><a class=\"skip\" href=\"#main\">{skip}</a>\
          <header class=\"top\"><a class=\"brand\" href=\"/admin\">{brand}</a><nav aria-label=\"{lang_nav}\" class=\"langs\">",

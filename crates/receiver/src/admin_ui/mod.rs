@@ -30,6 +30,7 @@ connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 
 const CSS: &str = include_str!("assets/admin.css");
 const JS: &str = include_str!("assets/admin.js");
+const ICON: &str = include_str!("assets/icon.svg");
 
 /// The `/admin` routes (merged into [`crate::app`]).
 pub fn routes() -> Router<AppState> {
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/tickets/{id}/attachments/{position}", get(ticket::attachment))
         .route("/admin/assets/admin.css", get(|| async { asset(CSS, "text/css; charset=utf-8") }))
         .route("/admin/assets/admin.js", get(|| async { asset(JS, "text/javascript; charset=utf-8") }))
+        .route("/admin/assets/icon.svg", get(|| async { asset(ICON, "image/svg+xml") }))
 }
 
 fn asset(body: &'static str, mime: &'static str) -> Response {
@@ -69,7 +71,9 @@ fn secure_headers(headers: &mut HeaderMap) {
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(ADMIN_CSP));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // `same-origin`, not `no-referrer`: with `no-referrer` Chromium sends `Origin: null` on form
+    // POSTs, which the same-origin check must refuse. Other sites still get no referrer.
+    headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
 }
 
