@@ -250,10 +250,10 @@ pub async fn queue_page(State(state): State<AppState>, headers: HeaderMap, RawQu
     };
     let t = lang.text();
     let body = format!(
-        "<h1>{heading}</h1>{form}\
+        "<h1 id=\"queue-heading\">{heading}</h1>{form}\
          <p class=\"counts\" id=\"queue-counts\" role=\"status\">{counts}</p>\
          <p class=\"visually-hidden\" id=\"queue-announce\" aria-live=\"polite\"></p>\
-         <div class=\"table-wrap\"><table class=\"queue\" id=\"queue\" data-rows=\"/admin/queue/rows?{filters}\" \
+         <div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"queue-heading\"><table class=\"queue\" id=\"queue\" data-rows=\"/admin/queue/rows?{filters}\" \
          data-first-page=\"{first_page}\">\
          <caption class=\"visually-hidden\">{heading}</caption><thead><tr>\
          <th scope=\"col\">{c_ref}</th><th scope=\"col\">{c_sev}</th><th scope=\"col\">{c_subject}</th>\

@@ -103,6 +103,7 @@ pub struct QueuePage {
 fn push_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a QueueFilter, now_ms: i64, due_soon: u8) {
     query.push(" WHERE ").push(OPEN);
     if !filter.include_spam {
+        // Spelled as in the partial index's condition, so the index applies.
         query.push(" AND spam = 0");
     }
     if let Some(severity) = &filter.severity {
