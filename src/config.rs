@@ -74,7 +74,9 @@ fn required_string(
 }
 
 impl WidgetConfig {
-    /// Reads `{ policy, endpoint, plan?, locale?, fallback?, headers?, pageLang?, launcher? }`.
+    /// Reads `{ policy, endpoint, plan?, locale?, fallback?, headers?, pageLang?, launcher? }`:
+    /// the loader passes the script tag's `dataset` as it is, so `headers` may be the
+    /// `data-headers` JSON text or an object (`mount` called from script).
     pub fn from_js(config: &JsValue) -> Result<WidgetConfig, ConfigError> {
         if !config.is_object() {
             return Err(ConfigError {
@@ -82,7 +84,13 @@ impl WidgetConfig {
                 message: "must be an object".into(),
             });
         }
-        let headers_value = get(config, "headers");
+        let mut headers_value = get(config, "headers");
+        if let Some(text) = headers_value.as_string() {
+            headers_value = js_sys::JSON::parse(&text).map_err(|_| ConfigError {
+                field: "headers",
+                message: format!("is not valid JSON (data-headers): {text}"),
+            })?;
+        }
         let mut headers = Vec::new();
         if !(headers_value.is_undefined() || headers_value.is_null()) {
             let object = headers_value

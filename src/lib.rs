@@ -3,14 +3,15 @@
 //! The loader (`www/loader.js`) calls [`mount`] with the shadow root it drew the launcher in; the
 //! returned [`WidgetHandle`] carries `TriageWidget.open/close/identify/prefill/destroy`.
 
-pub mod app;
-pub mod components;
 pub mod config;
 pub mod draft;
 pub mod events;
+pub mod flow;
 pub mod i18n;
 pub mod intl;
 pub mod send;
+pub mod views;
+pub mod widget;
 pub mod wire;
 
 use std::cell::RefCell;
@@ -19,10 +20,11 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use crate::app::{App, Env, Stage, Widget};
 use crate::config::WidgetConfig;
 use crate::events::Emitter;
 use crate::send::SendConfig;
+use crate::views::panel::Panel;
+use crate::widget::{Env, Widget};
 
 /// What `destroy` tears down.
 struct Mounted {
@@ -36,6 +38,7 @@ struct Mounted {
 #[wasm_bindgen]
 pub struct WidgetHandle {
     widget: Widget,
+    emitter: Emitter,
     mounted: Rc<RefCell<Option<Mounted>>>,
 }
 
@@ -70,8 +73,19 @@ impl WidgetHandle {
         }
     }
 
+    /// `on(name, listener)`: `listener(detail)` runs on every `name` event, in the order added.
+    pub fn on(&self, name: String, listener: js_sys::Function) {
+        self.emitter.listen(name, listener);
+    }
+
+    /// `off(name, listener)`: the listener no longer runs.
+    pub fn off(&self, name: String, listener: js_sys::Function) {
+        self.emitter.unlisten(&name, &listener);
+    }
+
     /// Unmounts the panel and releases its state. The handle does nothing afterwards.
     pub fn destroy(&self) {
+        self.emitter.clear_listeners();
         if let Some(mounted) = self.mounted.borrow_mut().take() {
             self.widget.open.set(false);
             drop(mounted.view);
@@ -108,7 +122,6 @@ pub fn mount(
     config: JsValue,
     emit: js_sys::Function,
 ) -> Result<WidgetHandle, JsValue> {
-    let emitter = Emitter::new(emit);
     let (config, config_error) = match WidgetConfig::from_js(&config) {
         Ok(config) => (config, None),
         Err(error) if error.field == "config" => return Err(JsValue::from_str(&error.to_string())),
@@ -134,6 +147,24 @@ pub fn mount(
             (fallback_config, Some(error.to_string()))
         }
     };
+    // Read from the page when the loader leaves them out (it passes the script tag's dataset).
+    let mut config = config;
+    if config.page_lang.is_none() {
+        config.page_lang = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .map(|html| html.get_attribute("lang").unwrap_or_default())
+            .filter(|lang| !lang.is_empty());
+    }
+    if config.launcher.is_none() {
+        config.launcher = root
+            .query_selector(".tw-launcher")
+            .ok()
+            .flatten()
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    }
+    let emitter = Emitter::for_page(emit, root.host(), config.launcher.clone());
+    let handle_emitter = emitter.clone();
     let languages = browser_languages();
     let locale = i18n::negotiate(
         config.locale.as_deref(),
@@ -167,22 +198,12 @@ pub fn mount(
     let owner = Owner::new();
     let widget = owner.with(|| Widget::new(env));
     let view = owner.with(|| {
-        leptos::mount::mount_to(container.clone(), move || view! { <App widget=widget /> })
+        leptos::mount::mount_to(container.clone(), move || view! { <Panel widget=widget /> })
     });
 
     if has_endpoint {
         send::set_delivery_listener(Box::new(move |policy_id, receipt| {
-            draft::clear(&policy_id);
-            if matches!(
-                widget.stage.get_untracked(),
-                Stage::Queued(_) | Stage::Sending
-            ) {
-                let s = widget.strings();
-                widget
-                    .announcement
-                    .set(i18n::fill(s.delivered_later, &[&receipt.reference]));
-                widget.stage.set(Stage::Sent(receipt));
-            }
+            widget.delivered_later(&policy_id, receipt);
         }));
         send::set_rejection_listener(Box::new(move |ticket, status, error| {
             widget.reopen_refused(ticket, status, error);
@@ -193,6 +214,7 @@ pub fn mount(
 
     Ok(WidgetHandle {
         widget,
+        emitter: handle_emitter,
         mounted: Rc::new(RefCell::new(Some(Mounted {
             view: Box::new(view),
             container,

@@ -571,3 +571,33 @@ async fn an_unreachable_policy_shows_unsafe_fallbacks_as_text_only() {
     let message = widget.event_message("error").expect("an error event");
     assert!(message.contains("could not be loaded"), "{message}");
 }
+
+/// The loader hands `on`/`off` to the widget: listeners run in order, `off` removes one, the
+/// launcher's `aria-expanded` follows `open`/`close`, and `triage:<name>` reaches the host.
+#[wasm_bindgen_test]
+async fn listeners_events_on_the_host_and_aria_expanded_are_the_widgets() {
+    clear_storage();
+    let widget = mount(&blob_url(PRIORITY), "en", "business-plus", None);
+    let seen: Rc<RefCell<Vec<String>>> = Rc::default();
+    let listener = |tag: &'static str| {
+        let seen = seen.clone();
+        Closure::<dyn Fn(JsValue)>::new(move |_detail: JsValue| seen.borrow_mut().push(tag.into()))
+    };
+    let first = listener("first");
+    let dropped = listener("dropped");
+    let on_host = listener("host");
+    widget.handle.on("open".into(), first.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    widget.handle.on("open".into(), dropped.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    widget.handle.off("open".into(), dropped.as_ref().unchecked_ref::<js_sys::Function>().clone());
+    widget
+        .host
+        .add_event_listener_with_callback("triage:open", on_host.as_ref().unchecked_ref())
+        .expect("listen on the host");
+    widget.handle.open();
+    widget.wait_for(".tw-panel").await;
+    assert_eq!(*seen.borrow(), vec!["first".to_string(), "host".to_string()]);
+    assert_eq!(widget.launcher.get_attribute("aria-expanded").as_deref(), Some("true"));
+    widget.handle.close();
+    tick().await;
+    assert_eq!(widget.launcher.get_attribute("aria-expanded").as_deref(), Some("false"));
+}

@@ -259,7 +259,7 @@ test('a broken policy URL: one console error naming it, and the fallback contact
   await expect(page.locator('h1')).toHaveText('broken-policy');
 });
 
-test('the widget failing to load: one console error, and the launcher opens the fallback contact', async ({ page, context, pageProblems }) => {
+test('the widget failing to load: one console error, and the launcher opens the fallback contact in the panel frame', async ({ page, context, pageProblems }) => {
   pageProblems.allow(/triage-widget: could not load the widget/);
   pageProblems.allow(/Failed to load resource|net::ERR_FAILED/);
   await page.route(WASM, (route) => route.abort('failed'));
@@ -270,8 +270,14 @@ test('the widget failing to load: one console error, and the launcher opens the 
   await page.goto(path);
   await launcher(page).hover();
   await expect.poll(() => pageProblems.all().filter((p) => p.text.includes('could not load the widget')).length).toBe(1);
-  const popup = context.waitForEvent('page');
+  // The launcher opens the panel's frame, which now holds the fallback contact as a link.
   await launcher(page).click();
+  await expect(launcher(page)).toHaveAttribute('aria-expanded', 'true');
+  const contactLink = widgetHost(page).locator('.tw-busy a');
+  await expect(contactLink).toBeVisible();
+  await expect(contactLink).toHaveText('https://help.example.com/contato');
+  const popup = context.waitForEvent('page');
+  await contactLink.click();
   const contact = await popup;
   expect(contact.url()).toBe('https://help.example.com/contato');
   const ours = pageProblems.all().filter((problem) => problem.text.includes('triage-widget'));
@@ -305,8 +311,9 @@ for (const { kind, url, extra } of TAMPERED) {
     await launcher(page).hover();
     await expect.poll(() => pageProblems.all().filter((p) => p.text.includes('could not load the widget')).length).toBe(1);
     expect(tampered, `the ${kind} was requested (and tampered with) once`).toBe(1);
-    const popup = context.waitForEvent('page');
     await launcher(page).click();
+    const popup = context.waitForEvent('page');
+    await widgetHost(page).locator('.tw-busy a').click();
     expect((await popup).url()).toBe('https://help.example.com/contato');
     await expect(dialog(page)).toHaveCount(0);
   });

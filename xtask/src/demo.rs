@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::error::{bail, Result};
 use crate::project::Project;
 use crate::server::{self, Receiver, ReceiverOptions, POLICIES};
-use crate::{build, signals};
+use crate::{build, inbox, signals};
 
 pub const DEFAULT_PORT: u16 = 8080;
 
@@ -15,28 +15,38 @@ pub const DEFAULT_PORT: u16 = 8080;
 pub struct DemoOptions {
     pub port: u16,
     pub build: bool,
+    /// `--policy FILE`: preview the site owner's own policy (`triage preview`) instead of the demo.
+    pub policy: Option<std::path::PathBuf>,
 }
 
-/// `[--port N] [--no-build]`.
+/// `[--port N] [--no-build] [--policy FILE]`.
 pub fn parse(args: &[String]) -> Result<DemoOptions> {
     let mut options = DemoOptions {
         port: DEFAULT_PORT,
         build: true,
+        policy: None,
     };
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--no-build" => options.build = false,
+            "--policy" => {
+                let Some(value) = args.next() else {
+                    bail!("`--policy` needs a policy file, e.g. `--policy mine.json`")
+                };
+                options.policy = Some(value.into());
+            }
             "--port" => {
                 let Some(value) = args.next() else {
                     bail!("`--port` needs a number, e.g. `--port 8080`")
                 };
                 options.port = parse_port(value)?;
             }
-            other => match other.strip_prefix("--port=") {
-                Some(value) => options.port = parse_port(value)?,
-                None => bail!(
-                    "`cargo xtask demo` does not know `{other}` (options: --port N, --no-build)"
+            other => match (other.strip_prefix("--port="), other.strip_prefix("--policy=")) {
+                (Some(value), _) => options.port = parse_port(value)?,
+                (_, Some(value)) => options.policy = Some(value.into()),
+                _ => bail!(
+                    "`cargo xtask demo` does not know `{other}` (options: --port N, --no-build, --policy FILE)"
                 ),
             },
         }
@@ -51,12 +61,35 @@ fn parse_port(value: &str) -> Result<u16> {
     }
 }
 
+/// `triage preview FILE` on the freshly built `dist/`, until Ctrl-C.
+fn preview(project: &Project, policy: &std::path::Path, port: u16) -> Result<ExitCode> {
+    let cli = crate::package::build_cli(project)?;
+    let status = crate::cmd::Cmd::new(cli)
+        .arg("preview")
+        .arg(policy)
+        .arg("--port")
+        .arg(port.to_string())
+        .arg("--widget")
+        .arg(project.dist_dir())
+        .into_command()
+        .status()
+        .map_err(|e| crate::error::Error::new(format!("starting triage preview: {e}")))?;
+    Ok(if status.success() || signals::received().is_some() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
 pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     signals::catch();
     if options.build {
         build::build(project)?;
     } else {
         build::read_manifest(project)?;
+    }
+    if let Some(policy) = &options.policy {
+        return preview(project, policy, options.port);
     }
     let binary = server::build_receiver(project)?;
     if signals::received().is_some() {
@@ -66,6 +99,14 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
         Ok(token) if !token.is_empty() => token,
         _ => server::random_token()?,
     };
+    let inbox = inbox::start()?;
+    let notify_config = project.path(".triage/demo-notifications.toml");
+    if let Some(dir) = notify_config.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    std::fs::write(&notify_config, inbox::config(&inbox, options.port)).map_err(|e| {
+        crate::error::Error::new(format!("cannot write {}: {e}", notify_config.display()))
+    })?;
     let mut receiver = Receiver::start(
         &binary,
         &ReceiverOptions {
@@ -74,7 +115,7 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
             site_root: project.root.clone(),
             policies: POLICIES.iter().map(|policy| project.path(policy)).collect(),
             admin_token: admin_token.clone(),
-            extra_args: Vec::new(),
+            extra_args: vec!["--config".into(), notify_config.display().to_string()],
             log: None,
         },
     )?;
@@ -83,6 +124,8 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     println!("Triage Widget demo: {url}/");
     println!("  support queue:    {}", queue_sign_in_url(url, &admin_token));
     println!("  stored tickets:   curl -H 'Authorization: Bearer {admin_token}' {url}/api/tickets");
+    println!("  notifications:    every event goes to the demo's team chat, printed here as `team chat ▸ …`");
+    println!("                    (settings in .triage/demo-notifications.toml)");
     println!("  Ctrl-C stops the server (tickets stay in .triage/demo.sqlite).");
     println!();
 
@@ -142,23 +185,39 @@ mod tests {
             parse(&args(&[])).ok(),
             Some(DemoOptions {
                 port: 8080,
-                build: true
+                build: true,
+                policy: None
             })
         );
         assert_eq!(
             parse(&args(&["--port", "9000", "--no-build"])).ok(),
             Some(DemoOptions {
                 port: 9000,
-                build: false
+                build: false,
+                policy: None
             })
         );
         assert_eq!(
             parse(&args(&["--port=0"])).ok(),
             Some(DemoOptions {
                 port: 0,
-                build: true
+                build: true,
+                policy: None
             })
         );
+    }
+
+    #[test]
+    fn parses_a_policy_to_preview() {
+        let got = parse(&args(&["--policy", "mine.json", "--port", "9001"])).expect("valid");
+        assert_eq!(
+            got.policy.as_deref(),
+            Some(std::path::Path::new("mine.json"))
+        );
+        assert_eq!(got.port, 9001);
+        let got = parse(&args(&["--policy=x.json"])).expect("valid");
+        assert_eq!(got.policy.as_deref(), Some(std::path::Path::new("x.json")));
+        assert!(parse(&args(&["--policy"])).is_err());
     }
 
     #[test]

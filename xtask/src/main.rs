@@ -1,11 +1,14 @@
-//! `cargo xtask`: build, demo, test and size automation for the Triage Widget workspace.
+//! `cargo xtask`: build, demo, test, size and bench automation for the Triage Widget workspace.
 
+mod bench;
 mod build;
 mod bundle;
 mod cmd;
 mod demo;
 mod error;
+mod inbox;
 mod libtest;
+mod package;
 mod project;
 mod server;
 mod signals;
@@ -23,9 +26,12 @@ usage: cargo xtask <command> [options]
 
 commands:
   demo [--port N] [--no-build]   build, then serve the demo page with the receiver (default port 8080)
+       [--policy FILE]           instead, preview your own policy (`triage preview FILE`)
   test [native|browser|e2e]…     run the test tiers (all when none is named); `-- ARGS` goes to playwright
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
-  size [--check] [--no-build]    raw/gzip/brotli bytes before and after opening; --check fails over a budget
+  size [--check] [--no-build]    raw/gzip/brotli bytes per moment (page view, first question, usable); --check enforces the budgets
+  bench open [--runs N]          click → first question (cold, prefetched) and host long tasks, emulated phone
+  package [--no-build]           npm tarball of the widget: target/package/triage-widget-<version>.tgz
   help                           this text
 ";
 
@@ -57,6 +63,11 @@ fn run(args: &[String]) -> Result<ExitCode> {
         "demo" => demo::run(&project, &demo::parse(rest)?),
         "test" => test::run(&project, &test::parse(rest)?),
         "size" => size::run(&project, &size::parse(rest)?),
+        "bench" => bench::run(&project, &bench::parse(rest)?),
+        "package" => {
+            package::package(&project, &package::parse(rest)?)?;
+            Ok(ExitCode::SUCCESS)
+        }
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(ExitCode::SUCCESS)

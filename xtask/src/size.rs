@@ -1,6 +1,10 @@
 //! `cargo xtask size [--check] [--no-build]`: raw, gzip (-9) and brotli (q11) bytes a host page
-//! loads before the widget is opened and after, against the gzip budgets: one for the loader (what
-//! every page pays), one for everything once the widget is open.
+//! loads at each moment (every page view; by the first question; once the widget is fully usable),
+//! against the gzip budgets of issue 10.
+//!
+//! A budget the bundle does not meet yet is still checked, against a ceiling: the figure measured
+//! when the budget was set (BENCHMARKS.md), so `--check` stops a regression while the target stays
+//! in sight. A met budget is checked against its target alone.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -9,11 +13,55 @@ use crate::build;
 use crate::error::{bail, Context, Result};
 use crate::project::{read, Project};
 
-/// Everything the widget loads (before + after opening), gzip -9, in bytes.
-pub const GZIP_BUDGET: u64 = 70_000;
-/// `dist/loader.js` alone, gzip -9, in bytes: the script every page of the site runs.
-pub const LOADER_GZIP_BUDGET: u64 = 1_536;
+/// A gzip budget: the target, and while the target is not met, the ceiling `--check` enforces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Budget {
+    pub what: &'static str,
+    /// The goal, gzip -9 bytes.
+    pub target: u64,
+    /// The measured figure (plus build-to-build noise) `--check` holds an unmet target to; `None`
+    /// once the target is met, so it can never be loosened by accident.
+    pub ceiling: Option<u64>,
+}
+
+/// `dist/loader.js` alone: the script every page of the site runs.
+pub const LOADER_BUDGET: Budget = Budget {
+    what: "loader.js",
+    target: 1_536,
+    ceiling: None,
+};
+/// Everything fetched before the first question shows: loader, CSS, glue, wasm, policy.
+pub const FIRST_QUESTION_BUDGET: Budget = Budget {
+    what: "by the first question",
+    target: 120_000,
+    ceiling: Some(253_000),
+};
+/// Everything fetched once the widget is fully usable (form, sending).
+pub const USABLE_BUDGET: Budget = Budget {
+    what: "once fully usable",
+    target: 180_000,
+    ceiling: Some(253_000),
+};
 pub const SIZED_POLICY: &str = "www/policies/priority-p1-p4.json";
+
+/// What `--check` makes of one measured figure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    Within,
+    /// Over the target but not over the ceiling: reported, does not fail `--check`.
+    OverTargetWithinCeiling,
+    Over,
+}
+
+impl Budget {
+    pub fn verdict(&self, gzip: u64) -> Verdict {
+        match self.ceiling {
+            _ if gzip <= self.target => Verdict::Within,
+            Some(ceiling) if gzip <= ceiling => Verdict::OverTargetWithinCeiling,
+            _ => Verdict::Over,
+        }
+    }
+}
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct SizeOptions {
@@ -81,31 +129,34 @@ pub fn run(project: &Project, options: &SizeOptions) -> Result<ExitCode> {
     // The loader puts the stylesheet into the shadow root together with the launcher, at once.
     let css_at_start = loader_source.contains("stylesheet");
 
-    let mut before = vec![("loader.js".to_owned(), dist.join("loader.js"))];
-    let mut after = vec![
+    let mut every_page = vec![("loader.js".to_owned(), dist.join("loader.js"))];
+    let mut first_question = vec![
         (manifest.js.file.clone(), dist.join(&manifest.js.file)),
         (manifest.wasm.file.clone(), dist.join(&manifest.wasm.file)),
         (SIZED_POLICY.to_owned(), project.path(SIZED_POLICY)),
     ];
     let css = (manifest.css.file.clone(), dist.join(&manifest.css.file));
     if css_at_start {
-        before.push(css)
+        every_page.push(css)
     } else {
-        after.insert(2, css)
+        first_question.insert(2, css)
     }
+    // The bundle is not split: the form and sending come with the first question's wasm.
+    let usable: Vec<(String, std::path::PathBuf)> = Vec::new();
 
     println!(
         "{:<44} {:>10} {:>10} {:>10}",
         "file", "raw", "gzip -9", "brotli 11"
     );
-    let mut grand = Sizes::default();
+    let mut running = Sizes::default();
     let mut loader = Sizes::default();
-    for (title, files) in [
-        ("before opening", &before),
-        ("after opening (added)", &after),
+    let mut totals = Vec::new();
+    for (title, total_name, files) in [
+        ("every page view", "subtotal", &every_page),
+        ("by the first question (added)", "total by the first question", &first_question),
+        ("once fully usable (added)", "total once fully usable", &usable),
     ] {
         println!("{title}:");
-        let mut subtotal = Sizes::default();
         for (name, path) in files {
             let sizes = measure(&read(path)?)?;
             if name == "loader.js" {
@@ -115,40 +166,48 @@ pub fn run(project: &Project, options: &SizeOptions) -> Result<ExitCode> {
                 "  {:<42} {:>10} {:>10} {:>10}",
                 name, sizes.raw, sizes.gzip, sizes.brotli
             );
-            subtotal += sizes;
+            running += sizes;
+        }
+        if files.is_empty() {
+            println!("  (nothing: the bundle is not split)");
         }
         println!(
             "  {:<42} {:>10} {:>10} {:>10}",
-            "subtotal", subtotal.raw, subtotal.gzip, subtotal.brotli
+            total_name, running.raw, running.gzip, running.brotli
         );
-        grand += subtotal;
+        totals.push(running);
     }
-    println!(
-        "{:<44} {:>10} {:>10} {:>10}",
-        "total once opened", grand.raw, grand.gzip, grand.brotli
-    );
-    let loader_within = budget_line("loader.js", loader.gzip, LOADER_GZIP_BUDGET);
-    let within = budget_line("total once opened", grand.gzip, GZIP_BUDGET);
-    Ok(if options.check && !(within && loader_within) {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    })
+    let verdicts = [
+        budget_line(&LOADER_BUDGET, loader.gzip),
+        budget_line(&FIRST_QUESTION_BUDGET, totals[1].gzip),
+        budget_line(&USABLE_BUDGET, totals[2].gzip),
+    ];
+    Ok(
+        if options.check && verdicts.contains(&Verdict::Over) {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
 }
 
-/// Prints `budget: <what> <gzip> of <budget> bytes gzip (<percent>) — …`; true when within.
-fn budget_line(what: &str, gzip: u64, budget: u64) -> bool {
-    let within = gzip <= budget;
+/// Prints `budget: <what> <gzip> of <target> bytes gzip (<percent>) — …` and returns the verdict.
+fn budget_line(budget: &Budget, gzip: u64) -> Verdict {
+    let verdict = budget.verdict(gzip);
+    let percent = gzip as f64 * 100.0 / budget.target as f64;
+    let outcome = match (verdict, budget.ceiling) {
+        (Verdict::Within, _) => "within budget".to_owned(),
+        (Verdict::OverTargetWithinCeiling, Some(ceiling)) => format!(
+            "NOT MET (target not reached yet; --check holds it to today's {ceiling} B, see BENCHMARKS.md)"
+        ),
+        (_, Some(ceiling)) => format!("OVER BUDGET (and over today's ceiling of {ceiling} B)"),
+        (_, None) => "OVER BUDGET".to_owned(),
+    };
     println!(
-        "budget: {what} {gzip} of {budget} bytes gzip ({:.1}%) — {}",
-        gzip as f64 * 100.0 / budget as f64,
-        if within {
-            "within budget"
-        } else {
-            "OVER BUDGET"
-        }
+        "budget: {} {gzip} of {} bytes gzip ({percent:.1}%) — {outcome}",
+        budget.what, budget.target
     );
-    within
+    verdict
 }
 
 #[cfg(test)]
@@ -200,5 +259,26 @@ mod tests {
             })
         );
         assert!(parse(&["--fast".into()]).is_err());
+    }
+
+    #[test]
+    fn a_met_budget_holds_to_its_target_an_unmet_one_to_its_ceiling() {
+        assert_eq!(LOADER_BUDGET.verdict(1_536), Verdict::Within);
+        assert_eq!(LOADER_BUDGET.verdict(1_537), Verdict::Over);
+        let unmet = Budget {
+            what: "x",
+            target: 100,
+            ceiling: Some(150),
+        };
+        assert_eq!(unmet.verdict(100), Verdict::Within);
+        assert_eq!(unmet.verdict(150), Verdict::OverTargetWithinCeiling);
+        assert_eq!(unmet.verdict(151), Verdict::Over);
+    }
+
+    #[test]
+    fn ceilings_never_sit_below_their_targets() {
+        for budget in [LOADER_BUDGET, FIRST_QUESTION_BUDGET, USABLE_BUDGET] {
+            assert!(budget.ceiling.is_none_or(|c| c > budget.target), "{budget:?}");
+        }
     }
 }

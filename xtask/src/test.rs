@@ -238,6 +238,10 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
     tools::ensure_node_modules(&e2e_dir)?;
     build::build(project)?;
     let binary = server::build_receiver(project)?;
+    // The cross-origin spec installs the widget from its npm tarball and writes its policy with
+    // `triage init`, as a site owner would.
+    let packed = crate::package::package(project, &crate::package::Options { no_build: true })?;
+    let cli = crate::package::build_cli(project)?;
 
     let artifacts = e2e_dir.join("artifacts");
     std::fs::create_dir_all(&artifacts)
@@ -279,6 +283,9 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
         .env("TRIAGE_BASE_URL", &receiver.url)
         .env("TRIAGE_ADMIN_TOKEN", &admin_token)
         .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+        .env("TRIAGE_PACKAGE", &packed.tarball)
+        .env("TRIAGE_RECEIVER_BIN", &binary)
+        .env("TRIAGE_CLI_BIN", &cli)
         .current_dir(&e2e_dir)
         .run();
     let receiver_status = receiver.stop();
@@ -311,12 +318,12 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
 }
 
 /// A directory under the system temp dir, removed when dropped.
-struct ScratchDir {
-    path: PathBuf,
+pub(crate) struct ScratchDir {
+    pub(crate) path: PathBuf,
 }
 
 impl ScratchDir {
-    fn new(prefix: &str) -> Result<ScratchDir> {
+    pub(crate) fn new(prefix: &str) -> Result<ScratchDir> {
         let path = std::env::temp_dir().join(format!(
             "{prefix}-{}-{}",
             std::process::id(),

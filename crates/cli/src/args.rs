@@ -12,7 +12,9 @@ use chrono::{DateTime, FixedOffset};
 /// The short usage printed after every usage error.
 pub const SYNOPSIS: &str = "\
 Usage:
-  triage check POLICY
+  triage check POLICY [--format text|json]
+  triage init [--output FILE] [--template T] [--name N] [--locales L] [--time-zone Z] [--plan P]... [--defaults]
+  triage preview POLICY [--port N] [--widget DIR]
   triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]
   triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]
   triage --help | --version";
@@ -21,14 +23,40 @@ Usage:
 pub const USAGE: &str = concat!(
     "triage: check a support policy, classify answers and compute due times\n\n",
     "Usage:\n",
-    "  triage check POLICY\n",
+    "  triage check POLICY [--format text|json]\n",
+    "  triage init [--output FILE] [--template T] [--name N] [--locales L] [--time-zone Z] [--plan P]... [--defaults]\n",
+    "  triage preview POLICY [--port N] [--widget DIR]\n",
     "  triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]\n",
     "  triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]\n",
     "  triage --help | --version\n",
     "
 Commands:
   check     Validate POLICY (a policy JSON file). Prints a summary, or every problem with its
-            JSON path.
+            JSON path and, when there is an obvious one, its fix. --format json prints one JSON
+            object instead (file, valid, problems: [{path, message, fix}], and policy and notes
+            when valid),
+            for CI; the exit status is the same.
+  init      Write a starter policy (default ./policy.json, with policy.schema.json next to it
+            as its $schema) from one of the two shipped policies, asking for what is not given
+            as a flag. Every question shows its default: an empty answer, or the end of the
+            input, takes it; --defaults asks nothing. The starter passes `triage check`.
+              --template priority-p1-p4|impact-t1-t4
+              --name 'Loja da Ana'            site or company name (id and texts)
+              --locales 'pt-BR, en'          the template's locales to keep, main one first
+              --time-zone America/Sao_Paulo  of every calendar
+              --plan 'gold=Gold:P1=30m/4h,P2=1h/8h,P3=2h/1bd,P4=4h/2bd'   one per plan, the
+                      first is the default; m h d elapsed, bh bd business; 24h~1h adds an average
+              --hours 'mon-fri 09:00-18:00; sat 09:00-13:00'
+              --holidays '2026-12-25=Natal, 2027-01-01=Ano Novo' | template | none
+              --channels 'chat=5m, email=24h~6h' | none
+              --products 'shop=Loja=https://status.example.com' | none
+              --schema URL   $schema to write instead of the local policy.schema.json
+              --force        replace existing files
+  preview   Serve a local page (http://127.0.0.1:8090/, --port 0 picks a free port) with the
+            widget running POLICY against a local endpoint that checks each ticket and prints
+            it. The page reloads when the file changes, and lists the problems of an invalid
+            policy with their JSON paths and fixes. --widget is the folder of the widget's
+            files: the unpacked npm package (package/) or dist/ (default: ./package, ./dist).
   classify  Walk the questionnaire with the given answers (one --answer per question, question
             and answer ids as in the policy) and print the severity and the trail as JSON.
             Reasons are in LOCALE (default: the policy's first locale).
@@ -53,9 +81,19 @@ Examples:
 pub enum Command {
     Help,
     Version,
-    Check { policy: PathBuf },
+    Check { policy: PathBuf, format: Format },
+    Init(crate::init::InitOptions),
+    Preview(crate::preview::PreviewOptions),
     Classify { policy: PathBuf, answers: Vec<(String, String)>, locale: Option<String> },
     Due { policy: PathBuf, plan: String, severity: String, opened: DateTime<FixedOffset>, channel: Option<String> },
+}
+
+/// How `check` writes its result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Text,
+    Json,
 }
 
 /// The command line is wrong; the message says what and where.
@@ -86,18 +124,22 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         return Ok(Command::Help);
     }
     let Some((command, rest)) = args.split_first() else {
-        return Err(usage_error("missing command: expected check, classify or due"));
+        return Err(usage_error("missing command: expected check, init, preview, classify or due"));
     };
     match command.as_str() {
         "help" => Ok(Command::Help),
         "--version" | "-V" | "version" => Ok(Command::Version),
         "check" => parse_check(rest),
+        "init" => parse_init(rest),
+        "preview" => parse_preview(rest),
         "classify" => parse_classify(rest),
         "due" => parse_due(rest),
-        other if other.starts_with('-') => {
-            Err(usage_error(format!("unexpected option {other} before the command (check, classify or due)")))
+        other if other.starts_with('-') => Err(usage_error(format!(
+            "unexpected option {other} before the command (check, init, preview, classify or due)"
+        ))),
+        other => {
+            Err(usage_error(format!("unknown command \"{other}\": expected check, init, preview, classify or due")))
         }
-        other => Err(usage_error(format!("unknown command \"{other}\": expected check, classify or due"))),
     }
 }
 
@@ -172,17 +214,99 @@ fn no_positionals(command: &str, positionals: &[&str]) -> Result<(), UsageError>
 
 fn parse_check(args: &[String]) -> Result<Command, UsageError> {
     let mut positionals = Vec::new();
-    for arg in split("check", args, &[])? {
+    let mut format = None;
+    for arg in split("check", args, &["format"])? {
         match arg {
             Arg::Positional(p) => positionals.push(p),
-            Arg::Option { name, .. } => return Err(usage_error(format!("check: unknown option --{name}"))),
+            Arg::Option { name, value } => set_once("check", &mut format, name, value)?,
         }
     }
+    let format = match format.as_deref() {
+        None | Some("text") => Format::Text,
+        Some("json") => Format::Json,
+        Some(other) => {
+            return Err(usage_error(format!("check: --format \"{other}\" is not a format: expected text or json")))
+        }
+    };
     match positionals.as_slice() {
-        [policy] => Ok(Command::Check { policy: PathBuf::from(policy) }),
+        [policy] => Ok(Command::Check { policy: PathBuf::from(policy), format }),
         [] => Err(usage_error("check: missing POLICY (the policy JSON file to check)")),
         [_, extra, ..] => Err(usage_error(format!("check: unexpected argument \"{extra}\" (one POLICY at a time)"))),
     }
+}
+
+fn parse_preview(args: &[String]) -> Result<Command, UsageError> {
+    let (mut port, mut widget) = (None, None);
+    let mut positionals = Vec::new();
+    for arg in split("preview", args, &["port", "widget"])? {
+        match arg {
+            Arg::Positional(p) => positionals.push(p),
+            Arg::Option { name: "port", value } => set_once("preview", &mut port, "port", value)?,
+            Arg::Option { name, value } => set_once("preview", &mut widget, name, value)?,
+        }
+    }
+    let port = match port {
+        None => 8090,
+        Some(text) => text
+            .parse::<u16>()
+            .map_err(|_| usage_error(format!("preview: --port \"{text}\" is not a port number (0-65535)")))?,
+    };
+    match positionals.as_slice() {
+        [policy] => Ok(Command::Preview(crate::preview::PreviewOptions {
+            policy: PathBuf::from(policy),
+            port,
+            widget: widget.map(PathBuf::from),
+        })),
+        [] => Err(usage_error("preview: missing POLICY (the policy JSON file to preview)")),
+        [_, extra, ..] => Err(usage_error(format!("preview: unexpected argument \"{extra}\""))),
+    }
+}
+
+fn parse_init(args: &[String]) -> Result<Command, UsageError> {
+    let mut o = crate::init::InitOptions::default();
+    // The two switches take no value.
+    let (switches, args): (Vec<&String>, Vec<&String>) =
+        args.iter().partition(|a| *a == "--defaults" || *a == "--force" || *a == "-y");
+    o.defaults = switches.iter().any(|a| *a == "--defaults" || *a == "-y");
+    o.force = switches.iter().any(|a| *a == "--force");
+    let args: Vec<String> = args.into_iter().cloned().collect();
+    let known = [
+        "output",
+        "template",
+        "name",
+        "locales",
+        "time-zone",
+        "plan",
+        "hours",
+        "holidays",
+        "channels",
+        "products",
+        "schema",
+    ];
+    let mut positionals = Vec::new();
+    for arg in split("init", &args, &known)? {
+        match arg {
+            Arg::Positional(p) => positionals.push(p),
+            Arg::Option { name: "plan", value } => o.plans.push(value),
+            Arg::Option { name, value } => {
+                let slot = match name {
+                    "output" => &mut o.output,
+                    "template" => &mut o.template,
+                    "name" => &mut o.name,
+                    "locales" => &mut o.locales,
+                    "time-zone" => &mut o.time_zone,
+                    "hours" => &mut o.hours,
+                    "holidays" => &mut o.holidays,
+                    "channels" => &mut o.channels,
+                    "products" => &mut o.products,
+                    _ => &mut o.schema,
+                };
+                set_once("init", slot, name, value)?;
+            }
+        }
+    }
+    no_positionals("init", &positionals)?;
+    Ok(Command::Init(o))
 }
 
 fn parse_classify(args: &[String]) -> Result<Command, UsageError> {
@@ -283,7 +407,12 @@ mod tests {
 
     #[test]
     fn check_takes_exactly_one_policy() {
-        assert_eq!(parse_strs(&["check", "p.json"]), Ok(Command::Check { policy: PathBuf::from("p.json") }));
+        let text = Command::Check { policy: PathBuf::from("p.json"), format: Format::Text };
+        assert_eq!(parse_strs(&["check", "p.json"]), Ok(text));
+        let json = Command::Check { policy: PathBuf::from("p.json"), format: Format::Json };
+        assert_eq!(parse_strs(&["check", "--format", "json", "p.json"]), Ok(json.clone()));
+        assert_eq!(parse_strs(&["check", "p.json", "--format=json"]), Ok(json));
+        assert!(message(&["check", "p.json", "--format", "yaml"]).contains("expected text or json"));
         assert!(message(&["check"]).contains("missing POLICY"));
         assert!(message(&["check", "a.json", "b.json"]).contains("unexpected argument \"b.json\""));
         assert!(message(&["check", "--policy", "a.json"]).contains("unknown option --policy"));

@@ -1,22 +1,72 @@
-//! `triage check POLICY`: validate a policy file and summarize what it contains.
+//! `triage check POLICY`: validate a policy file and summarize what it contains, or list every
+//! problem with its JSON path and fix, as text or as JSON for CI.
 
 use std::fmt::Write as _;
 use std::path::Path;
 
+use serde_json::{json, Value};
 use triage_policy::Policy;
 
+use crate::args::Format;
 use crate::failure::{list, Failure};
-use crate::load::load_policy;
+use crate::load::{describe_problems, read_policy, LoadError};
 
-/// The summary printed for a valid policy, and notes for the site owner.
+/// What to print: stdout, notes for stderr (text format), and whether the policy is valid.
 pub struct CheckReport {
-    pub summary: String,
+    pub stdout: String,
     pub notes: Vec<String>,
+    pub valid: bool,
 }
 
-pub fn check(path: &Path) -> Result<CheckReport, Failure> {
-    let policy = load_policy(path)?;
-    Ok(CheckReport { summary: summary(path, &policy), notes: notes(&policy) })
+pub fn check(path: &Path, format: Format) -> Result<CheckReport, Failure> {
+    let file = path.display().to_string();
+    match (read_policy(path), format) {
+        (Ok(policy), Format::Text) => {
+            Ok(CheckReport { stdout: summary(path, &policy), notes: notes(&policy), valid: true })
+        }
+        (Ok(policy), Format::Json) => {
+            let out = json!({ "file": file, "valid": true, "policy": overview(&policy), "notes": notes(&policy), "problems": [] });
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: true })
+        }
+        (Err(LoadError::Unreadable(message)), Format::Text) => Err(Failure::Policy(message)),
+        (Err(LoadError::Invalid(problems)), Format::Text) => Err(Failure::Policy(describe_problems(path, &problems))),
+        (Err(LoadError::Unreadable(message)), Format::Json) => {
+            let out = json!({ "file": file, "valid": false, "error": message, "problems": [] });
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: false })
+        }
+        (Err(LoadError::Invalid(problems)), Format::Json) => {
+            let out = json!({ "file": file, "valid": false, "problems": problems });
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: false })
+        }
+    }
+}
+
+fn pretty(value: &Value) -> Result<String, Failure> {
+    serde_json::to_string_pretty(value)
+        .map(|s| s + "\n")
+        .map_err(|e| Failure::Policy(format!("cannot write the result as JSON: {e}")))
+}
+
+/// The machine-readable summary of a valid policy.
+fn overview(policy: &Policy) -> Value {
+    let file = policy.file();
+    let default_plan = policy.default_plan().id.as_str();
+    json!({
+        "id": policy.id(),
+        "version": policy.version(),
+        "locales": file.locales,
+        "severities": file.severities.iter().map(|s| s.id.as_str()).collect::<Vec<_>>(),
+        "questions": file.questionnaire.questions.len(),
+        "start": file.questionnaire.start,
+        "plans": file.plans.iter().map(|p| json!({
+            "id": p.id, "default": p.id == default_plan, "example_values": p.example_values,
+        })).collect::<Vec<_>>(),
+        "calendars": file.calendars.iter().map(|c| json!({
+            "id": c.id, "always_open": c.always_open, "time_zone": c.time_zone, "holidays": c.holidays.len(),
+        })).collect::<Vec<_>>(),
+        "channels": file.channels.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        "products": file.products.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+    })
 }
 
 fn summary(path: &Path, policy: &Policy) -> String {

@@ -12,13 +12,16 @@ pub enum Failure {
     Argument(String),
     /// The policy file cannot be read or is not a valid policy (exit 1).
     Policy(String),
+    /// The policy is invalid and the problems are already written to stdout (`--format json`):
+    /// exit 1 with nothing more to say.
+    Reported,
 }
 
 impl Failure {
     /// 1 for a bad policy file, 2 for bad arguments.
     pub fn exit_code(&self) -> u8 {
         match self {
-            Failure::Policy(_) => 1,
+            Failure::Policy(_) | Failure::Reported => 1,
             Failure::Usage(_) | Failure::Argument(_) => 2,
         }
     }
@@ -28,6 +31,7 @@ impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Failure::Usage(m) | Failure::Argument(m) | Failure::Policy(m) => f.write_str(m),
+            Failure::Reported => f.write_str("the policy is not valid"),
         }
     }
 }

@@ -8,7 +8,11 @@ mod check;
 mod classify;
 mod due;
 mod failure;
+mod hints;
+mod init;
 mod load;
+mod preview;
+mod starter;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -29,6 +33,9 @@ fn main() -> ExitCode {
 
 /// Prints the failure (and the usage synopsis for bad arguments) and returns its exit status.
 fn fail(failure: &Failure) -> ExitCode {
+    if *failure == Failure::Reported {
+        return ExitCode::from(failure.exit_code());
+    }
     let mut err = std::io::stderr().lock();
     let _ = writeln!(err, "error: {failure}");
     match failure {
@@ -38,7 +45,7 @@ fn fail(failure: &Failure) -> ExitCode {
         Failure::Argument(_) => {
             let _ = writeln!(err, "Run `triage --help` for usage.");
         }
-        Failure::Policy(_) => {}
+        Failure::Policy(_) | Failure::Reported => {}
     }
     ExitCode::from(failure.exit_code())
 }
@@ -69,11 +76,29 @@ fn run(command: Command) -> Result<(), Failure> {
     match command {
         Command::Help => print(args::USAGE),
         Command::Version => print(&format!("triage {}\n", env!("CARGO_PKG_VERSION"))),
-        Command::Check { policy } => {
-            let report = check::check(&policy)?;
-            print(&report.summary);
+        Command::Check { policy, format } => {
+            let report = check::check(&policy, format)?;
+            print(&report.stdout);
             warn("note", &report.notes);
+            if !report.valid {
+                return Err(Failure::Reported);
+            }
         }
+        Command::Init(options) => {
+            let stdin = std::io::stdin();
+            let mut input = stdin.lock();
+            let mut output = std::io::stdout();
+            let today = preview::now().date_naive();
+            let report = init::init(&options, &mut input, &mut output, today)?;
+            print(&report);
+            let check = check::check(
+                std::path::Path::new(options.output.as_deref().unwrap_or("policy.json")),
+                args::Format::Text,
+            )?;
+            print(&check.stdout);
+            warn("note", &check.notes);
+        }
+        Command::Preview(options) => preview::preview(&options)?,
         Command::Classify { policy, answers, locale } => {
             let report = classify::classify(&policy, &answers, locale.as_deref())?;
             warn("warning", &report.warnings);

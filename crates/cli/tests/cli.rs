@@ -108,6 +108,74 @@ fn check_lists_every_problem_with_its_json_path() {
 }
 
 #[test]
+fn check_explains_the_fix_of_each_obvious_problem() {
+    let dir = temp_dir("check_fix_hints");
+    let path = broken_policy(&dir, "broken.json", |p| {
+        p["calendars"][1]["time_zone"] = "America/Sao_Paul".into();
+        p["plans"][1]["targets"].as_object_mut().expect("targets object").remove("P4");
+        p["default_plan"] = "enterprise".into();
+    });
+    let run = triage(&["check", &path]);
+    assert_eq!(run.code, 1, "stderr:\n{}", run.stderr);
+    for expected in [
+        "  $.plans[1].targets: missing severity \"P4\"\n      fix: add `plans[1].targets.P4`",
+        "fix: did you mean \"America/Sao_Paulo\"?",
+        "fix: use one of the plan ids: business-plus, pro",
+    ] {
+        assert!(run.stderr.contains(expected), "missing {expected} in:\n{}", run.stderr);
+    }
+    // Shape problems are found before the rest is checked.
+    let typo = broken_policy(&dir, "typo.json", |p| {
+        p["plans"][0]["targets"]["P1"]["first_response"]["limits"] = serde_json::json!({});
+    });
+    let run = triage(&["check", &typo]);
+    assert!(run.stderr.contains("fix: rename `limits` to `limit`"), "{}", run.stderr);
+}
+
+#[test]
+fn check_format_json_reports_problems_with_path_message_and_fix() {
+    let dir = temp_dir("check_format_json");
+    let path = broken_policy(&dir, "broken.json", |p| {
+        p["plans"][1]["targets"].as_object_mut().expect("targets object").remove("P4");
+        p["severities"][1]["label"].as_object_mut().expect("label object").remove("en");
+        p["calendars"][0]["hours"] = serde_json::json!({ "mon": [["09:00", "18:00"]] });
+    });
+    let run = triage(&["check", "--format", "json", &path]);
+    assert_eq!(run.code, 1, "an invalid policy still exits 1; stderr:\n{}", run.stderr);
+    assert_eq!(run.stderr, "", "everything is in the JSON");
+    let out: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    assert_eq!(out["valid"], false);
+    assert_eq!(out["file"], path.as_str());
+    let problems = out["problems"].as_array().expect("problems array");
+    let plan = problems.iter().find(|p| p["path"] == "$.plans[1].targets").expect("the missing target");
+    assert_eq!(plan["message"], "missing severity \"P4\"");
+    assert!(plan["fix"].as_str().expect("a fix").starts_with("add `plans[1].targets.P4`"));
+    let label = problems.iter().find(|p| p["path"] == "$.severities[1].label").expect("the missing translation");
+    assert_eq!(label["fix"], "add `severities[1].label.en`");
+    let hours = problems.iter().find(|p| p["path"] == "$.calendars[0].hours").expect("hours on a 24/7 calendar");
+    assert!(hours.get("fix").is_none(), "the message already says what to do: {hours}");
+
+    let run = triage(&["check", "--format=json", &priority()]);
+    let out = json(&run);
+    assert_eq!(out["valid"], true);
+    assert_eq!(out["problems"], serde_json::json!([]));
+    assert_eq!(out["policy"]["severities"], serde_json::json!(["P1", "P2", "P3", "P4"]));
+    assert_eq!(
+        out["policy"]["plans"][0],
+        serde_json::json!({ "id": "business-plus", "default": true, "example_values": false })
+    );
+    assert!(out["notes"][0].as_str().expect("a note").contains("plan pro holds example values"));
+    assert_eq!(run.stderr, "", "notes go into the JSON");
+
+    let missing = dir.join("nowhere.json");
+    let run = triage(&["check", "--format", "json", missing.to_str().expect("UTF-8")]);
+    assert_eq!(run.code, 1);
+    let out: Value = serde_json::from_str(&run.stdout).expect("stdout is JSON");
+    assert_eq!(out["valid"], false);
+    assert!(out["error"].as_str().expect("error").contains("cannot read policy file"));
+}
+
+#[test]
 fn check_reports_syntax_errors_unknown_fields_and_missing_files() {
     let dir = temp_dir("check_syntax");
     let truncated = dir.join("truncated.json");

@@ -92,6 +92,11 @@ pub struct Config {
           value_parser = clap::value_parser!(u8).range(0..=100))]
     pub due_soon_percent: u8,
 
+    /// Notification configuration (TOML): targets (e-mail, webhooks, chat) and delivery settings.
+    /// Off when not given. See the receiver's README for every key.
+    #[arg(long = "config", env = "TRIAGE_CONFIG")]
+    pub notify_config: Option<PathBuf>,
+
     /// Log format on stderr (`RUST_LOG` sets the level, default `info`).
     #[arg(long, env = "TRIAGE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -135,6 +140,7 @@ impl Config {
             min_fill_ms: defaults::MIN_FILL_MS,
             escalation_interval_secs: defaults::ESCALATION_INTERVAL_SECS,
             due_soon_percent: defaults::DUE_SOON_PERCENT,
+            notify_config: None,
             log_format: LogFormat::Text,
             fault_injection: false,
         }

@@ -11,12 +11,15 @@
 //! concurrent identical requests produce one row.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
+
+use crate::outbox::{self, EventKind, Planner, SlaTarget};
 
 /// A boxed `Send` future (sidesteps higher-ranked lifetime inference on sqlx executors in spawned tasks).
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
@@ -52,8 +55,12 @@ struct WriteJob {
 #[derive(Clone, Debug)]
 pub struct Db {
     writer: SqlitePool,
-    reader: SqlitePool,
+    pub(crate) reader: SqlitePool,
     jobs: mpsc::Sender<WriteJob>,
+    /// Decides the events and deliveries written with each change (none when notifications are off).
+    planner: Planner,
+    /// Woken after a commit that wrote deliveries.
+    deliveries_written: Arc<Notify>,
 }
 
 impl std::fmt::Debug for WriteJob {
@@ -216,7 +223,7 @@ const TICKET_COLUMNS: &str = "seq, id, reference, received_at, client_ip, policy
     (SELECT COUNT(*) FROM attachments WHERE attachments.ticket_seq = tickets.seq) AS attachment_count";
 
 /// The writer task: takes the tickets waiting, writes them in one transaction, answers each.
-async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>) {
+async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>, planner: Planner, wake: Arc<Notify>) {
     let mut batch: Vec<WriteJob> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.recv().await {
         batch.push(first);
@@ -226,7 +233,10 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>) {
                 Err(_) => break,
             }
         }
-        let outcomes = write_batch(&pool, &batch).await;
+        let outcomes = write_batch(&pool, &batch, &planner).await;
+        if planner.is_some() && outcomes.iter().any(|o| matches!(o, Ok(Inserted::New(_)))) {
+            wake.notify_one();
+        }
         for (job, outcome) in batch.drain(..).zip(outcomes) {
             // The requester may have gone away (client disconnected); the ticket is stored anyway.
             let _ = job.reply.send(outcome);
@@ -248,7 +258,11 @@ fn all_failed(count: usize, error: &sqlx::Error) -> Vec<Result<Inserted, sqlx::E
 
 /// Writes each job in its own savepoint inside one transaction; per-job outcomes, all errors if
 /// the transaction itself fails.
-fn write_batch<'a>(pool: &'a SqlitePool, batch: &'a [WriteJob]) -> BoxFuture<'a, Vec<Result<Inserted, sqlx::Error>>> {
+fn write_batch<'a>(
+    pool: &'a SqlitePool,
+    batch: &'a [WriteJob],
+    planner: &'a Planner,
+) -> BoxFuture<'a, Vec<Result<Inserted, sqlx::Error>>> {
     Box::pin(async move {
         let mut conn = match pool.acquire().await {
             Ok(conn) => conn,
@@ -264,7 +278,7 @@ fn write_batch<'a>(pool: &'a SqlitePool, batch: &'a [WriteJob]) -> BoxFuture<'a,
                 broken = Some(error);
                 break;
             }
-            let outcome = insert_one(&mut conn, &job.ticket).await;
+            let outcome = insert_one(&mut conn, &job.ticket, planner).await;
             let keep = matches!(outcome, Ok(Inserted::New(_)));
             let rolled_back = if keep { Ok(()) } else { run(&mut conn, "ROLLBACK TO ticket").await };
             if let Err(error) = rolled_back.and(run(&mut conn, "RELEASE ticket").await) {
@@ -285,15 +299,20 @@ fn write_batch<'a>(pool: &'a SqlitePool, batch: &'a [WriteJob]) -> BoxFuture<'a,
     })
 }
 
-/// Inserts one ticket, its receipt and its attachments on `conn`.
+/// Inserts one ticket, its receipt, its attachments and its events on `conn`.
 fn insert_one<'a>(
     conn: &'a mut SqliteConnection,
     ticket: &'a NewTicket,
+    planner: &'a Planner,
 ) -> BoxFuture<'a, Result<Inserted, sqlx::Error>> {
-    Box::pin(insert_one_inner(conn, ticket))
+    Box::pin(insert_one_inner(conn, ticket, planner))
 }
 
-async fn insert_one_inner(conn: &mut SqliteConnection, ticket: &NewTicket) -> Result<Inserted, sqlx::Error> {
+async fn insert_one_inner(
+    conn: &mut SqliteConnection,
+    ticket: &NewTicket,
+    planner: &Planner,
+) -> Result<Inserted, sqlx::Error> {
     let seq: Option<i64> = sqlx::query_scalar(
         "INSERT INTO tickets (id, idempotency_key, request_hash, received_at, received_at_ms, client_ip, \
          policy_id, policy_version, browser_policy_version, plan, browser_plan, identity, identity_problem, \
@@ -372,7 +391,62 @@ async fn insert_one_inner(conn: &mut SqliteConnection, ticket: &NewTicket) -> Re
         .execute(&mut *conn)
         .await?;
     }
+    outbox::emit(&mut *conn, planner, seq, EventKind::Created, ticket.received_at).await?;
+    if ticket.escalation_severity.is_some() {
+        outbox::emit(&mut *conn, planner, seq, EventKind::EscalationRequested, ticket.received_at).await?;
+    }
     Ok(Inserted::New(receipt))
+}
+
+/// One ticket by its sequence number, read on `conn` (inside the caller's transaction).
+pub(crate) async fn ticket_by_seq(conn: &mut SqliteConnection, seq: i64) -> Result<TicketRow, sqlx::Error> {
+    sqlx::query_as::<_, TicketRow>(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE seq = ?"))
+        .bind(seq)
+        .fetch_one(conn)
+        .await
+}
+
+/// Marks, once per ticket and SLA target, the targets that ran out unmet (`ticket.escalated`) and,
+/// with a planner, those with less than the due-soon share of their time left (`ticket.due_soon`),
+/// emitting the events on the caller's transaction. Returns whether deliveries were written.
+async fn mark_targets(conn: &mut SqliteConnection, planner: &Planner, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let now_ms = now.timestamp_millis();
+    let mut wrote = false;
+    for target in SlaTarget::ALL {
+        let (due, met) = match target {
+            SlaTarget::FirstResponse => ("first_response_due_ms", "first_response_at_ms IS NULL"),
+            SlaTarget::Resolution => ("resolution_due_ms", "TRUE"),
+        };
+        let column = target.as_str();
+        let escalated: Vec<i64> = sqlx::query_scalar(&format!(
+            "UPDATE tickets SET {column}_escalated_at_ms = ?1 \
+             WHERE {column}_escalated_at_ms IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL \
+                 AND {met} AND {due} <= ?1 RETURNING seq"
+        ))
+        .bind(now_ms)
+        .fetch_all(&mut *conn)
+        .await?;
+        for seq in escalated {
+            wrote |= outbox::emit(&mut *conn, planner, seq, EventKind::Escalated(target), now).await?;
+        }
+        let Some(percent) = planner.as_ref().map(|p| i64::from(p.due_soon_percent())).filter(|p| *p > 0) else {
+            continue;
+        };
+        let due_soon: Vec<i64> = sqlx::query_scalar(&format!(
+            "UPDATE tickets SET {column}_due_soon_at_ms = ?1 \
+             WHERE {column}_due_soon_at_ms IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL \
+                 AND {met} AND {due} > ?1 AND ({due} - ?1) * 100 < ?2 * MAX({due} - received_at_ms, 1) \
+             RETURNING seq"
+        ))
+        .bind(now_ms)
+        .bind(percent)
+        .fetch_all(&mut *conn)
+        .await?;
+        for seq in due_soon {
+            wrote |= outbox::emit(&mut *conn, planner, seq, EventKind::DueSoon(target), now).await?;
+        }
+    }
+    Ok(wrote)
 }
 
 /// `TW-000042` for sequence number 42.
@@ -386,8 +460,14 @@ fn json_string<T: serde::Serialize>(value: &T) -> String {
 }
 
 impl Db {
-    /// Opens (creating it and its parent directories if needed) and migrates the database at `path`.
+    /// Opens (creating it and its parent directories if needed) and migrates the database at `path`,
+    /// without notifications.
     pub async fn open(path: &Path) -> Result<Self, OpenError> {
+        Self::open_with(path, None).await
+    }
+
+    /// Like [`Db::open`]; every change also stores the events `planner` plans, in its transaction.
+    pub async fn open_with(path: &Path, planner: Planner) -> Result<Self, OpenError> {
         let fail = |message: String| OpenError { path: path.to_path_buf(), message };
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent)
@@ -416,8 +496,24 @@ impl Db {
             .await
             .map_err(|e| fail(e.to_string()))?;
         let (jobs, queue) = mpsc::channel(MAX_BATCH * 8);
-        tokio::spawn(group_commit(writer.clone(), queue));
-        Ok(Self { writer, reader, jobs })
+        let deliveries_written = Arc::new(Notify::new());
+        tokio::spawn(group_commit(writer.clone(), queue, planner.clone(), deliveries_written.clone()));
+        Ok(Self { writer, reader, jobs, planner, deliveries_written })
+    }
+
+    /// The pool every write goes through.
+    pub(crate) fn writer(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    /// Resolves when a commit wrote new deliveries (the delivery worker waits on it).
+    pub async fn deliveries_written(&self) {
+        self.deliveries_written.notified().await;
+    }
+
+    /// Wakes the delivery worker (after a redelivery).
+    pub fn wake_deliveries(&self) {
+        self.deliveries_written.notify_one();
     }
 
     /// Closes both pools (checkpointing the WAL when the last connection goes).
@@ -521,10 +617,12 @@ impl Db {
         Ok(Some((meta, data)))
     }
 
-    /// Marks every ticket with a target past due and not met as escalated, once. Returns those
-    /// marked now.
+    /// Marks every ticket with a target past due and not met as escalated, once, and records the
+    /// per-target `ticket.escalated` / `ticket.due_soon` events, all in one transaction. Returns the
+    /// tickets marked escalated now.
     pub async fn escalate_overdue(&self, now: DateTime<Utc>) -> Result<Vec<Escalation>, sqlx::Error> {
         let now_ms = now.timestamp_millis();
+        let mut tx = self.writer.begin().await?;
         let rows = sqlx::query(
             "UPDATE tickets SET escalated_at = ?1, escalated_reason = CASE \
                  WHEN first_response_at_ms IS NULL AND first_response_due_ms <= ?2 THEN 'first_response_overdue' \
@@ -535,9 +633,10 @@ impl Db {
         )
         .bind(now.to_rfc3339())
         .bind(now_ms)
-        .fetch_all(&self.writer)
+        .fetch_all(&mut *tx)
         .await?;
-        rows.iter()
+        let escalations = rows
+            .iter()
             .map(|row| {
                 Ok(Escalation {
                     id: row.try_get("id")?,
@@ -545,7 +644,13 @@ impl Db {
                     reason: row.try_get::<Option<String>, _>("escalated_reason")?.unwrap_or_default(),
                 })
             })
-            .collect()
+            .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        let wrote = mark_targets(&mut tx, &self.planner, now).await?;
+        tx.commit().await?;
+        if wrote {
+            self.deliveries_written.notify_one();
+        }
+        Ok(escalations)
     }
 
     /// Records when the support team first responded and/or resolved the ticket. `None` leaves a
@@ -556,7 +661,14 @@ impl Db {
         first_response_at: Option<DateTime<Utc>>,
         resolved_at: Option<DateTime<Utc>>,
     ) -> Result<bool, sqlx::Error> {
-        let done = sqlx::query(
+        let mut tx = self.writer.begin().await?;
+        let before: Option<(Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT first_response_at_ms, resolved_at_ms FROM tickets WHERE seq = ?")
+                .bind(seq)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some((first_before, resolved_before)) = before else { return Ok(false) };
+        sqlx::query(
             "UPDATE tickets SET \
                 first_response_at = COALESCE(?1, first_response_at), \
                 first_response_at_ms = COALESCE(?2, first_response_at_ms), \
@@ -569,9 +681,22 @@ impl Db {
         .bind(resolved_at.map(|t| t.to_rfc3339()))
         .bind(resolved_at.map(|t| t.timestamp_millis()))
         .bind(seq)
-        .execute(&self.writer)
+        .execute(&mut *tx)
         .await?;
-        Ok(done.rows_affected() > 0)
+        let mut changes = Vec::new();
+        if first_response_at.is_some_and(|t| Some(t.timestamp_millis()) != first_before) {
+            changes.push("first_response");
+        }
+        if resolved_at.is_some_and(|t| Some(t.timestamp_millis()) != resolved_before) {
+            changes.push("resolved");
+        }
+        let at = resolved_at.or(first_response_at).unwrap_or_else(Utc::now);
+        let wrote = !changes.is_empty() && outbox::emit(&mut tx, &self.planner, seq, EventKind::Updated(changes), at).await?;
+        tx.commit().await?;
+        if wrote {
+            self.deliveries_written.notify_one();
+        }
+        Ok(true)
     }
 
     /// Number of stored tickets.

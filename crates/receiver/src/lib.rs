@@ -12,6 +12,8 @@ pub mod db;
 pub mod error;
 pub mod identity;
 pub mod intake;
+pub mod notify;
+pub mod outbox;
 pub mod policies;
 pub mod rate_limit;
 pub mod server;

@@ -3,6 +3,7 @@
 
 use std::io::Write;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Instant;
 
 use tokio::net::TcpListener;
@@ -11,6 +12,8 @@ use tokio::sync::watch;
 use crate::app::app;
 use crate::config::Config;
 use crate::db::Db;
+use crate::notify::Settings;
+use crate::outbox::EventPlanner;
 use crate::policies::PolicySet;
 use crate::state::{AppState, Clock};
 
@@ -26,16 +29,28 @@ impl std::fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// Builds the state from a configuration: policies from files, database opened and migrated.
+/// Builds the state from a configuration: policies from files, notification file read and
+/// validated, database opened and migrated.
 pub async fn state_from_config(config: Config) -> Result<AppState, RunError> {
+    let notifications = match &config.notify_config {
+        Some(path) => Some(Settings::load(path).map_err(|e| RunError(e.to_string()))?),
+        None => None,
+    };
+    build_state(config, notifications, Clock::System).await
+}
+
+/// Builds the state with the given notification settings and clock (tests pass a manual clock).
+pub async fn build_state(config: Config, notifications: Option<Settings>, clock: Clock) -> Result<AppState, RunError> {
     let policies = PolicySet::load(&config.policies).map_err(|e| RunError(e.to_string()))?;
     if let Some(root) = &config.site_root {
         if !root.is_dir() {
             return Err(RunError(format!("--site-root {}: not a directory", root.display())));
         }
     }
-    let db = Db::open(&config.db).await.map_err(|e| RunError(e.to_string()))?;
-    AppState::new(config, policies, db, Clock::System).map_err(|e| RunError(e.to_string()))
+    let router = notifications.map(|settings| crate::notify::router(settings, &policies, config.due_soon_percent));
+    let planner = router.clone().map(|r| r as Arc<dyn EventPlanner>);
+    let db = Db::open_with(&config.db, planner).await.map_err(|e| RunError(e.to_string()))?;
+    AppState::with_notifications(config, policies, db, clock, router).map_err(|e| RunError(e.to_string()))
 }
 
 /// Marks overdue tickets as escalated every interval, and forgets idle rate-limit buckets.
@@ -84,15 +99,16 @@ pub async fn shutdown_signal() {
     tracing::info!("shutting down: finishing in-flight requests");
 }
 
-/// Serves `state` on `listener` until `shutdown` resolves; then stops the sweeper and closes the
-/// database cleanly.
+/// Serves `state` on `listener` until `shutdown` resolves; then stops the sweeper and the
+/// notification worker (in-flight attempts finish) and closes the database cleanly.
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), RunError> {
     let (stop_tx, stop_rx) = watch::channel(false);
-    let sweeper = tokio::spawn(escalation_sweeper(state.clone(), stop_rx));
+    let sweeper = tokio::spawn(escalation_sweeper(state.clone(), stop_rx.clone()));
+    let worker = crate::notify::worker(&state).map(|worker| tokio::spawn(worker.run(stop_rx)));
     let router = app(state.clone());
     let served = axum::serve(listener, router.into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
@@ -100,6 +116,12 @@ pub async fn serve(
     let _ = stop_tx.send(true);
     if let Err(error) = sweeper.await {
         tracing::error!(%error, "escalation sweeper panicked");
+    }
+    if let Some(Err(error)) = match worker {
+        Some(worker) => Some(worker.await),
+        None => None,
+    } {
+        tracing::error!(%error, "notification worker panicked");
     }
     state.db.close().await;
     served.map_err(|e| RunError(format!("server error: {e}")))
@@ -116,6 +138,7 @@ pub async fn run(config: Config) -> Result<(), RunError> {
         db = %state.config.db.display(),
         policies = ?state.policies.ids().collect::<Vec<_>>(),
         site_root = ?state.config.site_root,
+        notification_targets = ?state.notifications.as_ref().map(|n| n.settings.targets.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()),
         "receiver started"
     );
     // Tools read the port from this line.

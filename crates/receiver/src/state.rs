@@ -122,6 +122,8 @@ pub struct Inner {
     pub allowed_origins: Vec<HeaderValue>,
     /// Parsed `--allow-header` values.
     pub allowed_headers: Vec<HeaderName>,
+    /// Notification targets and routing (`--config`); `None` when notifications are off.
+    pub notifications: Option<Arc<crate::notify::Router>>,
 }
 
 impl std::ops::Deref for AppState {
@@ -160,6 +162,17 @@ pub fn parse_origin(origin: &str) -> Result<HeaderValue, ConfigError> {
 impl AppState {
     /// Builds the state from parts (tests pass a manual clock and inline policies).
     pub fn new(config: Config, policies: PolicySet, db: Db, clock: Clock) -> Result<Self, ConfigError> {
+        Self::with_notifications(config, policies, db, clock, None)
+    }
+
+    /// Like [`AppState::new`], with the notification router `db` was opened with.
+    pub fn with_notifications(
+        config: Config,
+        policies: PolicySet,
+        db: Db,
+        clock: Clock,
+        notifications: Option<Arc<crate::notify::Router>>,
+    ) -> Result<Self, ConfigError> {
         let config = config.normalized();
         let allowed_origins = config.allowed_origins.iter().map(|o| parse_origin(o)).collect::<Result<Vec<_>, _>>()?;
         let allowed_headers = config
@@ -180,6 +193,7 @@ impl AppState {
             faults: Faults::default(),
             allowed_origins,
             allowed_headers,
+            notifications,
         })))
     }
 

@@ -104,7 +104,7 @@ fn answers_section(state: &AppState, lang: Lang, row: &TicketRow, payload: Optio
     let trail: Vec<Value> = serde_json::from_str(&row.trail).unwrap_or_default();
     let policy = state.policies.get(&row.policy_id);
     let mut out = format!(
-        "<section aria-labelledby=\"h-answers\"><h2 id=\"h-answers\">{}</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"h-answers\"><table class=\"answers\">\
+        "<section aria-labelledby=\"h-answers\"><h2 id=\"h-answers\">{}</h2><div class=\"table-wrap\" tabindex=\"0\"><table class=\"answers\">\
          <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         t.answers, t.question, t.answer, t.reason
     );
@@ -180,7 +180,7 @@ fn comparison_section(state: &AppState, lang: Lang, ticket: &TicketSummary, row:
         differs(browser_resolution.as_deref(), &row.resolution_due),
     ));
     let mut out = format!(
-        "<section aria-labelledby=\"h-comparison\"><h2 id=\"h-comparison\">{}</h2><div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"h-comparison\"><table class=\"comparison\">\
+        "<section aria-labelledby=\"h-comparison\"><h2 id=\"h-comparison\">{}</h2><div class=\"table-wrap\" tabindex=\"0\"><table class=\"comparison\">\
          <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
         t.comparison, t.what, t.browser, t.receiver
     );

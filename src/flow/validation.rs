@@ -88,8 +88,10 @@ impl Field {
 pub enum Problem {
     Required,
     EmailInvalid,
-    /// A message from elsewhere (a file check, the receiver), shown as is.
+    /// A message from a file check, in the UI language, shown as is.
     Message(String),
+    /// The endpoint refused the ticket with this message about the field.
+    Rejected(String),
 }
 
 /// A plausible e-mail address: one `@`, a non-empty local part, a dotted domain, no spaces.
@@ -108,7 +110,8 @@ pub fn email_is_plausible(email: &str) -> bool {
             .all(|label| !label.is_empty() && !label.starts_with('-') && !label.ends_with('-'))
 }
 
-fn value(fields: &FormFields, field: Field) -> &str {
+/// The text of a form field (empty for fields that are not text).
+pub fn value(fields: &FormFields, field: Field) -> &str {
     match field {
         Field::Name => &fields.name,
         Field::Email => &fields.email,
@@ -119,6 +122,20 @@ fn value(fields: &FormFields, field: Field) -> &str {
         Field::Product => &fields.product,
         Field::Attachments | Field::EscalationReason => "",
     }
+}
+
+/// Where a form field's text is kept (`None` for fields that are not text).
+pub fn value_mut(fields: &mut FormFields, field: Field) -> Option<&mut String> {
+    Some(match field {
+        Field::Name => &mut fields.name,
+        Field::Email => &mut fields.email,
+        Field::Phone => &mut fields.phone,
+        Field::Company => &mut fields.company,
+        Field::Subject => &mut fields.subject,
+        Field::Description => &mut fields.description,
+        Field::Product => &mut fields.product,
+        Field::Attachments | Field::EscalationReason => return None,
+    })
 }
 
 /// Every problem of the form's text fields, in screen order. `required` comes from the policy;

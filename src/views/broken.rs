@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use crate::app::Widget;
+use crate::widget::Widget;
 use crate::config::safe_link;
 
 /// Whether the fallback text looks like a link target (a URL or an e-mail address).

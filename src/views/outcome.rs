@@ -5,7 +5,7 @@ use chrono::DateTime;
 use leptos::prelude::*;
 use triage_policy::ticket::{DueTime, TicketReceipt};
 
-use crate::app::Widget;
+use crate::widget::Widget;
 use crate::i18n;
 use crate::intl;
 

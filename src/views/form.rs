@@ -6,24 +6,14 @@ use leptos::prelude::*;
 use triage_policy::model::ContactField;
 use wasm_bindgen::JsCast;
 
-use crate::app::{Stage, Widget};
-use crate::components::validation::{check_file, Field, FileProblem};
-use crate::draft::FormFields;
+use crate::flow::validation::{check_file, Field, FileProblem};
+use crate::flow::Stage;
 use crate::i18n;
+use crate::widget::Widget;
 
 /// The message shown under `field`, if any (tracked).
-fn error_of(
-    widget: Widget,
-    field: Field,
-) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
-    move || {
-        widget.errors.with(|errors| {
-            errors
-                .iter()
-                .find(|(f, _)| *f == field)
-                .map(|(_, m)| m.clone())
-        })
-    }
+fn error_of(widget: Widget, field: Field) -> impl Fn() -> Option<String> + Copy + Send + Sync + 'static {
+    move || widget.error_of(field)
 }
 
 fn error_id(field: Field) -> String {
@@ -33,7 +23,6 @@ fn error_id(field: Field) -> String {
 }
 
 /// A labelled text input or textarea bound to one of the form's fields.
-#[allow(clippy::too_many_arguments)]
 fn text_field(
     widget: Widget,
     field: Field,
@@ -42,8 +31,6 @@ fn text_field(
     autocomplete: &'static str,
     required: bool,
     hint: Option<&'static str>,
-    read: fn(&FormFields) -> String,
-    write: fn(&mut FormFields, String),
 ) -> impl IntoView {
     let s = widget.strings();
     let error = error_of(widget, field);
@@ -66,11 +53,9 @@ fn text_field(
         }
     };
     let on_input = move |ev: web_sys::Event| {
-        let value = event_target_value(&ev);
-        widget.fields.update(|fields| write(fields, value));
-        widget.recheck(field);
+        widget.set_field(field, event_target_value(&ev));
     };
-    let value = move || widget.fields.with(read);
+    let value = move || widget.flow.with(|flow| flow.field(field).to_string());
     let control = if input_type == "textarea" {
         view! {
             <textarea
@@ -124,7 +109,7 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
     let needs = move |field: ContactField| rule.contains(&field);
     let products = policy.file().products.clone();
     let attachments = policy.file().attachments.clone();
-    let sending = move || widget.stage.with(|stage| *stage == Stage::Sending);
+    let sending = move || widget.flow.with(|flow| flow.stage == Stage::Sending);
 
     let mut fields = Vec::new();
     fields.push(
@@ -136,8 +121,6 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
             "name",
             needs(ContactField::Name),
             None,
-            |f| f.name.clone(),
-            |f, v| f.name = v,
         )
         .into_any(),
     );
@@ -150,8 +133,6 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
             "email",
             needs(ContactField::Email),
             None,
-            |f| f.email.clone(),
-            |f, v| f.email = v,
         )
         .into_any(),
     );
@@ -165,8 +146,6 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
                 "tel",
                 true,
                 None,
-                |f| f.phone.clone(),
-                |f, v| f.phone = v,
             )
             .into_any(),
         );
@@ -181,8 +160,6 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
                 "organization",
                 true,
                 None,
-                |f| f.company.clone(),
-                |f, v| f.company = v,
             )
             .into_any(),
         );
@@ -196,7 +173,7 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
                 let id = p.id.clone();
                 let selected_id = id.clone();
                 view! {
-                    <option value=id prop:selected=move || widget.fields.with(|f| f.product == selected_id)>
+                    <option value=id prop:selected=move || widget.flow.with(|flow| flow.fields.product == selected_id)>
                         {policy.text(&p.label, tag).to_string()}
                     </option>
                 }
@@ -214,13 +191,9 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
                         aria-required=required.then_some("true")
                         aria-invalid=move || error().map(|_| "true")
                         aria-describedby=move || error().map(|_| error_id(Field::Product))
-                        on:change=move |ev| {
-                            let value = event_target_value(&ev);
-                            widget.fields.update(|f| f.product = value);
-                            widget.recheck(Field::Product);
-                        }
+                        on:change=move |ev| widget.set_field(Field::Product, event_target_value(&ev))
                     >
-                        <option value="" prop:selected=move || widget.fields.with(|f| f.product.is_empty())>{s.product_choose}</option>
+                        <option value="" prop:selected=move || widget.flow.with(|flow| flow.fields.product.is_empty())>{s.product_choose}</option>
                         {options}
                     </select>
                     {move || error().map(|m| view! { <p id=error_id(Field::Product) class="tw-error">{m}</p> })}
@@ -238,8 +211,6 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
             "off",
             needs(ContactField::Subject),
             None,
-            |f| f.subject.clone(),
-            |f, v| f.subject = v,
         )
         .into_any(),
     );
@@ -252,8 +223,6 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
             "off",
             needs(ContactField::Description),
             Some(s.description_hint),
-            |f| f.description.clone(),
-            |f, v| f.description = v,
         )
         .into_any(),
     );
@@ -290,12 +259,8 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
             }
             input.set_value("");
             widget.files.set(current);
-            widget.errors.update(|errors| {
-                errors.retain(|(f, _)| *f != Field::Attachments);
-                if !problems.is_empty() {
-                    errors.push((Field::Attachments, problems.join(" ")));
-                }
-            });
+            let problem = (!problems.is_empty()).then(|| problems.join(" "));
+            widget.flow.update(|flow| flow.set_attachment_problem(problem));
         };
         let list = move || {
             widget.files.with(|files| {
@@ -320,7 +285,7 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
                                                 files.remove(index);
                                             }
                                         });
-                                        widget.errors.update(|errors| errors.retain(|(f, _)| *f != Field::Attachments));
+                                        widget.flow.update(|flow| flow.set_attachment_problem(None));
                                         widget.focus_field(Field::Attachments);
                                     }
                                 >
@@ -369,7 +334,7 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
     view! {
         <form class="tw-body tw-step" on:submit=on_submit novalidate>
             <h2 id="tw-heading" tabindex="-1" class="tw-heading">{s.form_heading}</h2>
-            {move || widget.form_error.get().map(|m| view! { <p class="tw-form-error" role="alert">{m}</p> })}
+            {move || widget.form_note().map(|m| view! { <p class="tw-form-error" role="alert">{m}</p> })}
             {fields}
             {files_view}
             <div class="tw-hp" aria-hidden="true">
@@ -380,8 +345,11 @@ pub fn ContactForm(widget: Widget) -> impl IntoView {
                     type="text"
                     tabindex="-1"
                     autocomplete="off"
-                    prop:value=move || widget.honeypot.get()
-                    on:input=move |ev| widget.honeypot.set(event_target_value(&ev))
+                    prop:value=move || widget.flow.with(|flow| flow.honeypot.clone())
+                    on:input=move |ev| {
+                        let value = event_target_value(&ev);
+                        widget.flow.update(|flow| flow.honeypot = value);
+                    }
                 />
             </div>
             <div class="tw-actions">

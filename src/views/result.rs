@@ -6,8 +6,8 @@ use leptos::prelude::*;
 use triage_policy::model::Target;
 use triage_policy::{DueAt, Policy};
 
-use crate::app::Widget;
-use crate::components::validation::Field;
+use crate::widget::Widget;
+use crate::flow::validation::Field;
 use crate::config::safe_link;
 use crate::i18n::{self, Locale};
 use crate::intl::{self, IntlZones};
@@ -70,10 +70,16 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
     let s = widget.strings();
     let locale = widget.locale();
     let tag = locale.tag();
+    // Redrawn only when the result or the plan changes, not as the escalation reason is typed.
+    let result = Memo::new(move |_| {
+        let policy = widget.policy.get()?;
+        widget
+            .flow
+            .with(|flow| Some((flow.classification(&policy)?, flow.plan_id(&policy))))
+    });
     move || {
         let policy = widget.policy.get()?;
-        let classification = widget.classification()?;
-        let plan_id = widget.plan_id(&policy);
+        let (classification, plan_id) = result.get()?;
         let plan = policy.plan(&plan_id)?;
         let severity = policy.severity(&classification.severity)?;
         let rank = policy.severity_rank(&severity.id).unwrap_or(0);
@@ -203,17 +209,16 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
             }
         });
 
-        let escalation_view = (policy.file().escalation.allowed && rank > 0).then(|| {
-            let higher: Vec<(String, String)> = policy.severities()[..rank]
-                .iter()
-                .map(|sev| (sev.id.clone(), policy.text(&sev.label, tag).to_string()))
-                .collect();
-            let default_id = higher.last().map(|(id, _)| id.clone()).unwrap_or_default();
+        let higher: Vec<(String, String)> = widget
+            .flow
+            .with_untracked(|flow| flow.escalation_choices(&policy))
+            .into_iter()
+            .map(|sev| (sev.id.clone(), policy.text(&sev.label, tag).to_string()))
+            .collect();
+        let escalation_view = (!higher.is_empty()).then(|| {
             let help = policy.file().escalation.help.as_ref().map(|h| policy.text(h, tag).to_string());
-            let requested = Memo::new(move |_| widget.escalation.with(|e| e.requested));
-            let reason_error = move || {
-                widget.errors.with(|errors| errors.iter().find(|(f, _)| *f == Field::EscalationReason).map(|(_, m)| m.clone()))
-            };
+            let requested = Memo::new(move |_| widget.flow.with(|flow| flow.escalation.requested));
+            let reason_error = move || widget.error_of(Field::EscalationReason);
             let options = move || {
                 higher
                     .clone()
@@ -221,7 +226,7 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
                     .map(|(id, label)| {
                         let selected_id = id.clone();
                         view! {
-                            <option value=id prop:selected=move || widget.escalation.with(|e| e.severity == selected_id)>{label}</option>
+                            <option value=id prop:selected=move || widget.flow.with(|flow| flow.escalation.severity == selected_id)>{label}</option>
                         }
                     })
                     .collect_view()
@@ -232,19 +237,7 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
                         <input
                             type="checkbox"
                             prop:checked=move || requested.get()
-                            on:change=move |ev| {
-                                let on = event_target_checked(&ev);
-                                let default_id = default_id.clone();
-                                widget.escalation.update(|e| {
-                                    e.requested = on;
-                                    if e.severity.is_empty() {
-                                        e.severity = default_id;
-                                    }
-                                });
-                                if !on {
-                                    widget.errors.update(|errors| errors.retain(|(f, _)| *f != Field::EscalationReason));
-                                }
-                            }
+                            on:change=move |ev| widget.set_escalation_requested(event_target_checked(&ev))
                         />
                         <span>{s.escalate_toggle}</span>
                     </label>
@@ -254,10 +247,7 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
                             <label for="tw-escalation-severity">{s.escalate_severity}</label>
                             <select
                                 id="tw-escalation-severity"
-                                on:change=move |ev| {
-                                    let value = event_target_value(&ev);
-                                    widget.escalation.update(|e| e.severity = value);
-                                }
+                                on:change=move |ev| widget.set_escalation_severity(&event_target_value(&ev))
                             >
                                 {options()}
                             </select>
@@ -269,15 +259,8 @@ pub fn ResultView(widget: Widget) -> impl IntoView {
                                 rows="3"
                                 aria-invalid=move || reason_error().map(|_| "true")
                                 aria-describedby=move || reason_error().map(|_| "tw-escalation-reason-error")
-                                prop:value=move || widget.escalation.with(|e| e.reason.clone())
-                                on:input=move |ev| {
-                                    let value = event_target_value(&ev);
-                                    let filled = !value.trim().is_empty();
-                                    widget.escalation.update(|e| e.reason = value);
-                                    if filled {
-                                        widget.errors.update(|errors| errors.retain(|(f, _)| *f != Field::EscalationReason));
-                                    }
-                                }
+                                prop:value=move || widget.flow.with(|flow| flow.escalation.reason.clone())
+                                on:input=move |ev| widget.set_escalation_reason(event_target_value(&ev))
                             ></textarea>
                             {move || reason_error().map(|m| view! { <p id="tw-escalation-reason-error" class="tw-error">{m}</p> })}
                         </div>

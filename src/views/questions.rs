@@ -2,54 +2,23 @@
 //! and Continue (Enter on a radio continues too).
 
 use leptos::prelude::*;
-use triage_policy::model::Next;
-use triage_policy::Policy;
 
-use crate::app::{WalkState, Widget};
+use crate::flow::{questions_left, WalkState};
 use crate::i18n;
-
-/// Fewest and most questions left from `question` (itself included) to a severity.
-pub fn questions_left(policy: &Policy, question: &str) -> (usize, usize) {
-    fn walk(policy: &Policy, question: &str, budget: usize) -> (usize, usize) {
-        let Some(q) = policy.question(question) else {
-            return (1, 1);
-        };
-        if budget == 0 {
-            return (1, 1);
-        }
-        let (mut fewest, mut most) = (usize::MAX, 0);
-        for answer in &q.answers {
-            let (lo, hi) = match &answer.next {
-                Some(Next::Question(next)) => {
-                    let (lo, hi) = walk(policy, next, budget - 1);
-                    (lo + 1, hi + 1)
-                }
-                Some(Next::Severity(_)) => (1, 1),
-                None => continue,
-            };
-            fewest = fewest.min(lo);
-            most = most.max(hi);
-        }
-        if most == 0 {
-            (1, 1)
-        } else {
-            (fewest, most)
-        }
-    }
-    walk(
-        policy,
-        question,
-        policy.file().questionnaire.questions.len(),
-    )
-}
+use crate::widget::Widget;
 
 #[component]
 pub fn Questions(widget: Widget) -> impl IntoView {
     let s = widget.strings();
     let locale = widget.locale();
+    // Only a new question redraws the step (not every change of the flow).
+    let walk = Memo::new(move |_| {
+        let policy = widget.policy.get()?;
+        widget.flow.with(|flow| flow.walk(&policy))
+    });
     move || {
         let policy = widget.policy.get()?;
-        let WalkState::Ask { question, answered } = widget.walk(&policy)? else {
+        let WalkState::Ask { question, answered } = walk.get()? else {
             return None;
         };
         let question = policy.question(&question)?.clone();
@@ -58,8 +27,8 @@ pub fn Questions(widget: Widget) -> impl IntoView {
         let progress = i18n::progress_label(answered + 1, estimate, fewest == most, locale);
         let choice = RwSignal::new(
             widget
-                .remembered
-                .with_untracked(|r| r.get(&question.id).cloned()),
+                .flow
+                .with_untracked(|flow| flow.remembered(&question.id).map(str::to_string)),
         );
         let missing = RwSignal::new(false);
         let question_id = question.id.clone();
