@@ -122,6 +122,7 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     let url = &receiver.url;
     println!();
     println!("Triage Widget demo: {url}/");
+    println!("  support queue:    {}", queue_sign_in_url(url, &admin_token));
     println!("  stored tickets:   curl -H 'Authorization: Bearer {admin_token}' {url}/api/tickets");
     println!("  notifications:    every event goes to the demo's team chat, printed here as `team chat ▸ …`");
     println!("                    (settings in .triage/demo-notifications.toml)");
@@ -149,9 +150,30 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// The queue page's sign-in link for the demo: the token rides in the fragment, which the browser
+/// never sends (so it stays out of logs and `Referer`); the page's script signs in with it.
+pub fn queue_sign_in_url(base: &str, admin_token: &str) -> String {
+    let token: String = admin_token
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("{base}/admin/sign-in#token={token}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_queue_link_carries_the_token_in_the_fragment() {
+        assert_eq!(
+            queue_sign_in_url("http://127.0.0.1:8080", "a b/c"),
+            "http://127.0.0.1:8080/admin/sign-in#token=a%20b%2Fc"
+        );
+    }
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|arg| arg.to_string()).collect()

@@ -165,7 +165,7 @@ fn parse_json(text: &str) -> Value {
     serde_json::from_str(text).unwrap_or(Value::Null)
 }
 
-fn summary(row: &TicketRow, now: DateTime<Utc>, due_soon_percent: u8) -> TicketSummary {
+pub(crate) fn summary(row: &TicketRow, now: DateTime<Utc>, due_soon_percent: u8) -> TicketSummary {
     let now_ms = now.timestamp_millis();
     // Resolving a ticket also answers it.
     let first_met_ms = row.first_response_at_ms.or(row.resolved_at_ms);
@@ -395,20 +395,26 @@ pub async fn get_attachment(
         .attachment(row.seq, position)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("ticket `{id}` has no attachment {position}")))?;
+    Ok(attachment_response(&meta, data))
+}
+
+/// An attachment's bytes as a download: never rendered by the browser as a page (`attachment`,
+/// `nosniff`, a sandboxing CSP), never cached. Shared with the queue page's download links.
+pub(crate) fn attachment_response(meta: &AttachmentRow, data: Vec<u8>) -> Response {
     let mut response = data.into_response();
     let headers = response.headers_mut();
     if let Ok(mime) = HeaderValue::from_str(&meta.mime) {
         headers.insert(header::CONTENT_TYPE, mime);
     }
     let ascii_name: String =
-        meta.name.chars().map(|c| if c.is_ascii_graphic() || c == ' ' { c } else { '_' }).collect();
+        meta.name.chars().map(|c| if (c.is_ascii_graphic() && c != '"' && c != '\\') || c == ' ' { c } else { '_' }).collect();
     if let Ok(disposition) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii_name}\"")) {
         headers.insert(header::CONTENT_DISPOSITION, disposition);
     }
     headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     headers.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("default-src 'none'; sandbox"));
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
-    Ok(response)
+    response
 }
 
 pub async fn get_faults(State(state): State<AppState>, headers: HeaderMap) -> Result<Json<FaultPlan>, ApiError> {

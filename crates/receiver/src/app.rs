@@ -12,11 +12,12 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{admin, static_files, tickets};
+use crate::{admin, admin_ui, static_files, tickets};
 
 /// Routes: `POST /api/tickets`; admin `GET /api/tickets`, `GET|PATCH /api/tickets/{id}`,
 /// `GET /api/tickets/{id}/attachments/{position}`; notifications (`GET /api/deliveries`,
-/// `GET /api/tickets/{id}/deliveries`, `POST /api/deliveries/{id}/redeliver`); `GET /healthz`; with `--fault-injection`
+/// `GET /api/tickets/{id}/deliveries`, `POST /api/deliveries/{id}/redeliver`); `GET /healthz`; the
+/// agents' pages under `/admin` ([`admin_ui::routes`]); with `--fault-injection`
 /// `GET|POST /api/test/faults`; with `--site-root` `/`, `/www/*`, `/dist/*`.
 pub fn app(state: AppState) -> Router {
     let mut api = Router::new()
@@ -24,7 +25,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/tickets/{id}", get(admin::get_ticket).patch(admin::update_ticket))
         .route("/api/tickets/{id}/attachments/{position}", get(admin::get_attachment))
         .route("/healthz", get(healthz))
-        .merge(crate::notify::api::routes());
+        .merge(crate::notify::api::routes())
+        .merge(admin_ui::routes());
     if state.config.fault_injection {
         api = api.route("/api/test/faults", get(admin::get_faults).post(admin::set_faults));
     }

@@ -25,6 +25,8 @@ use crate::outbox::{self, EventKind, Planner, SlaTarget};
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
 
+pub mod queue;
+
 /// The database could not be opened or migrated.
 #[derive(Debug)]
 pub struct OpenError {

@@ -5,6 +5,7 @@
 //! in SQLite exactly once per `Idempotency-Key`. See [`app::app`] for the routes.
 
 pub mod admin;
+pub mod admin_ui;
 pub mod app;
 pub mod config;
 pub mod db;
