@@ -271,6 +271,7 @@ async fn hostile_subjects_and_file_names_are_text() {
     }
     let (_, html) = page(&h, &cookie, &format!("/admin/tickets/{reference}")).await;
     assert!(html.contains("&gt;&lt;svg onload=alert(3)&gt;.png"), "the stored name (quotes dropped) as text");
+    assert!(!html.contains("h-notifications"), "no notifications log when the receiver sends none");
     let file = h
         .send(
             Request::get(format!("/admin/tickets/{reference}/attachments/0"))

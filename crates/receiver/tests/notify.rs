@@ -67,6 +67,28 @@ impl Running {
         reply.json()
     }
 
+    /// The `/admin` ticket page, signed in with the admin token like an agent.
+    async fn ticket_page(&self, reference: &str) -> String {
+        let host = "127.0.0.1:8080";
+        let sign_in = axum::http::Request::post("/admin/sign-in")
+            .header("host", host)
+            .header("origin", format!("http://{host}"))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(format!("token={ADMIN}&next=%2Fadmin")))
+            .expect("request");
+        let reply = send(&self.router, sign_in).await;
+        assert_eq!(reply.status, 303, "{}", String::from_utf8_lossy(&reply.bytes));
+        let cookie = reply.header("set-cookie").expect("a session cookie").split(';').next().unwrap_or("").to_string();
+        let request = axum::http::Request::get(format!("/admin/tickets/{reference}"))
+            .header("host", host)
+            .header("cookie", cookie)
+            .body(axum::body::Body::empty())
+            .expect("request");
+        let reply = send(&self.router, request).await;
+        assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.bytes));
+        String::from_utf8_lossy(&reply.bytes).into_owned()
+    }
+
     async fn deliveries(&self, reference: &str) -> Vec<Value> {
         self.admin_get(&format!("/api/tickets/{reference}/deliveries")).await["deliveries"]
             .as_array()
@@ -197,6 +219,13 @@ async fn a_target_that_fails_five_times_gets_the_event_once_with_the_same_id() {
     assert_eq!(sink.received("/hook").last().unwrap().header("webhook-id"), id);
     let all = running.admin_get("/api/deliveries?state=failed").await;
     assert_eq!(all["deliveries"].as_array().unwrap().len(), 1);
+
+    // The agents' ticket page lists the same deliveries, in words.
+    let page = running.ticket_page(&reference).await;
+    let section = &page[page.find("id=\"h-notifications\"").expect("a notifications section")..];
+    assert!(section.contains("<code>ticket.created</code>") && section.contains(">ops<"), "{section}");
+    assert!(section.contains("delivered") && section.contains("refused by the target"), "{section}");
+    assert!(section.contains("HTTP 410"), "the refusal's answer is shown: {section}");
     running.stop().await;
 }
 

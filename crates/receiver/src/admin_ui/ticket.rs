@@ -256,6 +256,63 @@ async fn attachments_section(state: &AppState, t: &Text, row: &TicketRow, refere
     out
 }
 
+/// The ticket's notification deliveries (event, target, state, attempts, last answer, next try),
+/// when the receiver sends notifications; nothing at all when it does not.
+async fn notifications_section(state: &AppState, t: &Text, row: &TicketRow) -> String {
+    if state.notifications.is_none() {
+        return String::new();
+    }
+    let deliveries = match crate::notify::api::ticket_deliveries(state, row.seq).await {
+        Ok(deliveries) => deliveries,
+        Err(e) => {
+            tracing::error!(error = ?e, "ticket page: listing deliveries failed");
+            Vec::new()
+        }
+    };
+    let mut out = format!("<section aria-labelledby=\"h-notifications\"><h2 id=\"h-notifications\">{}</h2>", t.notifications);
+    if deliveries.is_empty() {
+        out.push_str(&format!("<p>{}</p></section>", t.no_notifications));
+        return out;
+    }
+    out.push_str(&format!(
+        "<div class=\"table-wrap\" tabindex=\"0\"><table class=\"deliveries\">\
+         <thead><tr><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th><th scope=\"col\">{}</th>\
+         <th scope=\"col\">{}</th><th scope=\"col\">{}</th></tr></thead><tbody>",
+        t.notify_event, t.notify_target, t.notify_state, t.notify_attempts, t.notify_last, t.notify_next
+    ));
+    for delivery in &deliveries {
+        let state_text = match delivery.state.as_str() {
+            "pending" => t.delivery_pending,
+            "delivered" => t.delivery_delivered,
+            "failed" => t.delivery_failed,
+            "dead" => t.delivery_dead,
+            other => other,
+        };
+        let mut last = delivery.last_attempt_at.as_deref().map(time_el).unwrap_or_default();
+        if let Some(status) = delivery.last_status {
+            last.push_str(&format!(" <span class=\"muted\">({status})</span>"));
+        }
+        if let Some(error) = delivery.last_error.as_deref().filter(|e| !e.is_empty()) {
+            last.push_str(&format!("<br><span class=\"muted\">{}</span>", esc(error)));
+        }
+        let next = match (&delivery.finished_at, &delivery.next_attempt_at) {
+            (None, Some(at)) => time_el(at),
+            _ => String::new(),
+        };
+        out.push_str(&format!(
+            "<tr><th scope=\"row\"><code>{}</code></th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            esc(&delivery.event_type),
+            esc(&delivery.target),
+            state_text,
+            delivery.attempts,
+            last,
+            next,
+        ));
+    }
+    out.push_str("</tbody></table></div></section>");
+    out
+}
+
 fn sla_section(t: &Text, ticket: &TicketSummary, row: &TicketRow, reference: &str, now: chrono::DateTime<chrono::Utc>, notice: Option<String>) -> String {
     let mut out = format!("<section aria-labelledby=\"h-sla\" class=\"sla-box\"><h2 id=\"h-sla\">{}</h2>", t.sla);
     if let Some(notice) = notice {
@@ -319,7 +376,7 @@ pub async fn ticket_page(
          <header class=\"ticket-head\"><p class=\"muted\">{reference} · {severity} · {plan}</p><h1>{subject}</h1><p>{marks}</p></header>\
          <div class=\"ticket-grid\"><div>{sla}\
          <section aria-labelledby=\"h-description\"><h2 id=\"h-description\">{l_description}</h2><p class=\"description\">{description}</p></section>\
-         {answers}{attachments}</div><div>{customer}{comparison}</div></div>",
+         {answers}{attachments}{notifications}</div><div>{customer}{comparison}</div></div>",
         back = t.back_to_queue,
         reference = esc(&reference),
         severity = severity_badge(&state, &row.policy_id, &ticket.severity, lang.tag()),
@@ -331,6 +388,7 @@ pub async fn ticket_page(
         description = esc(&row.description),
         answers = answers_section(&state, lang, &row, payload.as_ref()),
         attachments = attachments_section(&state, t, &row, &reference).await,
+        notifications = notifications_section(&state, t, &row).await,
         customer = customer_section(t, &ticket, payload.as_ref(), &row),
         comparison = comparison_section(&state, lang, &ticket, &row),
     );
