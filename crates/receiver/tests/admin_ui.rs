@@ -168,6 +168,8 @@ async fn the_queue_is_ordered_by_next_due_time_and_filters() {
     let (status, _) = page(&h, &cookie, "/admin").await;
     assert_eq!(status, StatusCode::SEE_OTHER, "the 12-hour session has expired");
     let cookie = sign_in(&h).await;
+    // The background sweeper's run (the pages themselves never write).
+    triage_receiver::admin::escalate_overdue(&h.state).await.expect("sweep");
     let (_, overdue) = page(&h, &cookie, "/admin?state=overdue").await;
     assert!(overdue.contains(&format!(">{urgent}<")), "{overdue}");
     let title = overdue.split("<title>").nth(1).and_then(|t| t.split("</title>").next()).unwrap_or("");

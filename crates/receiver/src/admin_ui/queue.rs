@@ -10,7 +10,7 @@ use super::html::{esc, page, url_value, Shell};
 use super::i18n::{fill, Lang};
 use super::parts::{marks, severity_badge, target_cell, Target};
 use super::{agent, html, Agent};
-use crate::admin::{self, summary};
+use crate::admin::summary;
 use crate::db::queue::{QueueFilter, QueuePage, QueueState, Search};
 use crate::state::AppState;
 
@@ -75,7 +75,8 @@ async fn load(state: &AppState, query: &QueueQuery) -> Result<QueuePage, Respons
         tracing::error!(error = %e, "queue page: database error");
         html(StatusCode::SERVICE_UNAVAILABLE, "<!doctype html><title>503</title><p>The database is not available; retry in a moment.</p>".into())
     };
-    admin::escalate_overdue(state).await.map_err(|e| failed(&e))?;
+    // No escalation sweep here: it is a write transaction (an fsync) and the background sweeper
+    // runs it every `--escalation-interval-secs`; the overdue state itself is computed from the clock.
     state.db.queue(&query.filter(), state.now(), state.config.due_soon_percent).await.map_err(|e| failed(&e))
 }
 

@@ -354,9 +354,6 @@ pub async fn ticket_page(
         Ok(agent) => agent,
         Err(response) => return response,
     };
-    if let Err(e) = admin::escalate_overdue(&state).await {
-        tracing::error!(error = %e, "ticket page: escalation sweep failed");
-    }
     let row = match find(&state, lang, &session.csrf, &id).await {
         Ok(row) => row,
         Err(response) => return response,
