@@ -393,6 +393,15 @@ pub async fn ticket_page(
     html(StatusCode::OK, page(&Shell { lang, title: &title, here: &here, csrf: Some(&session.csrf), page: "ticket" }, &body))
 }
 
+/// The action named in the path and the ticket it is for, or the page that says which is unknown.
+async fn action_and_ticket(state: &AppState, lang: Lang, csrf: &str, id: &str, action: &str) -> Result<(Action, TicketRow), Response> {
+    let t = lang.text();
+    let Some(action) = Action::parse(action) else {
+        return Err(pages::message(lang, StatusCode::NOT_FOUND, t.brand, &fill(t.not_found, &[("id", id)]), Some(csrf)));
+    };
+    Ok((action, find(state, lang, csrf, id).await?))
+}
+
 /// `GET /admin/tickets/{id}/confirm/{action}`: asks before recording, showing the time it will be.
 pub async fn confirm_page(State(state): State<AppState>, headers: HeaderMap, Path((id, action)): Path<(String, String)>) -> Response {
     let here = format!("/admin/tickets/{}/confirm/{}", url_value(&id), url_value(&action));
@@ -401,11 +410,8 @@ pub async fn confirm_page(State(state): State<AppState>, headers: HeaderMap, Pat
         Err(response) => return response,
     };
     let t = lang.text();
-    let Some(action) = Action::parse(&action) else {
-        return pages::message(lang, StatusCode::NOT_FOUND, t.brand, &fill(t.not_found, &[("id", &id)]), Some(&session.csrf));
-    };
-    let row = match find(&state, lang, &session.csrf, &id).await {
-        Ok(row) => row,
+    let (action, row) = match action_and_ticket(&state, lang, &session.csrf, &id, &action).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let reference = row.reference.clone().unwrap_or_default();
@@ -455,12 +461,8 @@ pub async fn record(
     if !session.csrf_matches(&given) || !session::same_origin(&headers) {
         return pages::csrf_refused(lang, Some(&session.csrf));
     }
-    let t = lang.text();
-    let Some(action) = Action::parse(&action) else {
-        return pages::message(lang, StatusCode::NOT_FOUND, t.brand, &fill(t.not_found, &[("id", &id)]), Some(&session.csrf));
-    };
-    let row = match find(&state, lang, &session.csrf, &id).await {
-        Ok(row) => row,
+    let (action, row) = match action_and_ticket(&state, lang, &session.csrf, &id, &action).await {
+        Ok(found) => found,
         Err(response) => return response,
     };
     let reference = row.reference.clone().unwrap_or_default();
