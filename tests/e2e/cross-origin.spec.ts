@@ -112,12 +112,16 @@ test.beforeAll(async () => {
   ]);
 
   // 3. The host page's origin (its port is needed for the receiver's --allow-origin).
+  // Its CSP is written by the server itself, not rewritten through page.route: a response that
+  // Playwright fulfils has no address, so Chromium's Local Network Access would take the page for a
+  // public one and refuse it the loopback CDN.
   host = await staticServer({ '/': site }, (file) =>
     file.endsWith('.html')
       ? {
           'Content-Security-Policy':
             `default-src 'self'; script-src 'self' ${cdn.origin} 'wasm-unsafe-eval'; style-src 'self' ${cdn.origin}; ` +
-            `img-src 'self' data:; connect-src 'self' ${cdn.origin} RECEIVER; base-uri 'none'; frame-ancestors 'none'`,
+            // The receiver's origin is known only once it listens (step 4), before any page is served.
+            `img-src 'self' data:; connect-src 'self' ${cdn.origin} ${receiver.origin}; base-uri 'none'; frame-ancestors 'none'`,
         }
       : {},
   );
@@ -148,16 +152,6 @@ test.afterAll(async () => {
   receiver?.child.kill('SIGINT');
   await Promise.all([cdn, host].filter(Boolean).map((s) => new Promise((resolve) => s.server.close(resolve))));
   fs.rmSync(work, { recursive: true, force: true });
-});
-
-// The CSP of the host page names the receiver's origin, known only once it listens.
-test.beforeEach(async ({ page }) => {
-  await page.route(`${host.origin}/*.html`, async (route) => {
-    const response = await route.fetch();
-    const headers = { ...response.headers() };
-    headers['content-security-policy'] = headers['content-security-policy'].replace('RECEIVER', receiver.origin);
-    await route.fulfill({ response, headers });
-  });
 });
 
 test('from the tarball alone: a page on another origin sends a ticket to the receiver', async ({ page, request }) => {
