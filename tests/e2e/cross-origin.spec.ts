@@ -14,7 +14,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { test, expect, launcher, dialog, heading, screenshot } from './support';
+import { test, expect, launcher, dialog, heading, screenshot, widgetHost } from './support';
 
 function required(name: string): string {
   const value = process.env[name];
@@ -213,22 +213,22 @@ test('the CORS preflight allows the host page and no other origin', async ({ req
   expect(other.headers()['access-control-allow-origin']).toBeUndefined();
 });
 
-test('a tampered wasm on the CDN is refused: no widget, the launcher offers the fallback', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+test('a tampered wasm on the CDN is refused: no widget, the launcher offers the fallback', async ({ page, pageProblems }) => {
+  pageProblems.allow(/triage-widget: could not load the widget/);
+  pageProblems.allow(/integrity|digest/i);
   await page.goto(`${host.origin}/evil.html`);
   await launcher(page).click();
-  await expect.poll(() => errors.some((e) => e.includes('triage-widget: could not load the widget'))).toBe(true);
-  expect(errors.some((e) => /integrity/i.test(e)), errors.join('\n')).toBe(true);
+  await expect.poll(() => pageProblems.all().some((p) => p.text.includes('triage-widget: could not load the widget'))).toBe(true);
+  expect(pageProblems.all().some((p) => /integrity|digest/i.test(p.text)), 'refused by its SRI hash').toBe(true);
   await expect(dialog(page)).toHaveCount(0);
+  await expect(widgetHost(page).locator('.tw-busy a')).toHaveAttribute('href', 'mailto:suporte@loja.example');
 });
 
-test('a tampered loader on the CDN does not run at all', async ({ page }) => {
-  const errors: string[] = [];
-  page.on('console', (message) => message.type() === 'error' && errors.push(message.text()));
+test('a tampered loader on the CDN does not run at all', async ({ page, pageProblems }) => {
+  pageProblems.allow(/integrity|digest/i);
   await page.goto(`${host.origin}/evil-loader.html`);
   await page.waitForLoadState('load');
-  await expect.poll(() => errors.some((e) => /integrity/i.test(e))).toBe(true);
+  await expect.poll(() => pageProblems.all().some((p) => /integrity|digest/i.test(p.text))).toBe(true);
   await expect(page.locator('#triage-widget')).toHaveCount(0);
   expect(await page.title()).toBe('Loja Cruzada');
   expect(await page.evaluate(() => 'TriageWidget' in window)).toBe(false);
