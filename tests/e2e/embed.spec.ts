@@ -7,12 +7,9 @@
 // strict CSP the receiver sends, so `/dist/loader.js` and `/api/*` are the real ones.
 import type { Page, Route } from '@playwright/test';
 import { test, expect, launcher, widgetHost, dialog, answerToForm, screenshot, DEMO_PAGE } from './support';
+import { STRICT_CSP, WASM, NO_IDLE, gateWasm } from './support/loading';
 
-const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-const WASM = /\/dist\/[^/]+\.wasm$/;
 
 interface TestPage {
   /** Attributes of the loader's script tag besides `src`. */
@@ -41,7 +38,7 @@ async function servePage(page: Page, name: string, spec: TestPage): Promise<stri
 <script src="/dist/loader.js" ${attributes} async></script></head>
 <body><h1>${name}</h1>${spec.body ?? ''}</body></html>`;
   await page.route(`**/embed-test/${name}.html*`, (route: Route) =>
-    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': CSP }, body: html }),
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': STRICT_CSP }, body: html }),
   );
   for (const [file, [contentType, body]] of Object.entries(spec.files ?? {})) {
     await page.route(`**/embed-test/${file}`, (route: Route) => route.fulfill({ status: 200, contentType, body }));
@@ -49,21 +46,7 @@ async function servePage(page: Page, name: string, spec: TestPage): Promise<stri
   return `/embed-test/${name}.html`;
 }
 
-/** Holds every wasm request until `release()` is called. */
-async function gateWasm(page: Page): Promise<{ requested: () => boolean; release: () => void }> {
-  let requested = false;
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  await page.route(WASM, async (route: Route) => {
-    requested = true;
-    await gate;
-    await route.continue();
-  });
-  return { requested: () => requested, release };
-}
 
-/** Makes `requestIdleCallback` never run the loader's idle load (Chromium has it, so no fallback). */
-const NO_IDLE = 'window.requestIdleCallback = function () { return 0; };';
 
 test('TriageWidget calls made before the widget loads take effect once it does', async ({ page }) => {
   const path = await servePage(page, 'queue', {

@@ -8,16 +8,11 @@
 // `/dist/loader.js` and `/api/*` are the real ones.
 import type { Page, Route } from '@playwright/test';
 import { test, expect, launcher, widgetHost, dialog, DEMO_PAGE } from './support';
+import { STRICT_CSP, WASM, NO_IDLE, gateWasm } from './support/loading';
 
-const CSP =
-  "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; " +
-  "connect-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-const WASM = /\/dist\/[^/]+\.wasm$/;
 const POLICY = /\/www\/policies\/[^/]+\.json$/;
 
-/** Makes `requestIdleCallback` never run the loader's idle prefetch. */
-const NO_IDLE = 'window.requestIdleCallback = function () { return 0; };';
 
 /** Serves `/loader-test/<name>.html` with the loader's tag carrying `tag` (plus defaults). */
 async function servePage(page: Page, name: string, tag: Record<string, string>, lang = 'pt-BR'): Promise<string> {
@@ -33,23 +28,11 @@ async function servePage(page: Page, name: string, tag: Record<string, string>, 
 <link rel="icon" href="data:,"><script src="/dist/loader.js" ${attributes} async></script></head>
 <body><h1>${name}</h1></body></html>`;
   await page.route(`**/loader-test/${name}.html*`, (route: Route) =>
-    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': CSP }, body: html }),
+    route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', headers: { 'Content-Security-Policy': STRICT_CSP }, body: html }),
   );
   return `/loader-test/${name}.html`;
 }
 
-/** Holds every wasm request until `release()`. */
-async function gateWasm(page: Page): Promise<{ requested: () => boolean; release: () => void }> {
-  let requested = false;
-  let release!: () => void;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  await page.route(WASM, async (route: Route) => {
-    requested = true;
-    await gate;
-    await route.continue();
-  });
-  return { requested: () => requested, release };
-}
 
 const busyFrame = (page: Page) => widgetHost(page).locator('.tw-busy');
 
