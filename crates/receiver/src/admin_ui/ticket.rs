@@ -229,8 +229,15 @@ fn human_size(bytes: i64) -> String {
 }
 
 async fn attachments_section(state: &AppState, t: &Text, row: &TicketRow, reference: &str) -> String {
-    let files = state.db.attachments(row.seq).await.unwrap_or_default();
     let mut out = format!("<section aria-labelledby=\"h-attachments\"><h2 id=\"h-attachments\">{}</h2>", t.attachments);
+    let files = match state.db.attachments(row.seq).await {
+        Ok(files) => files,
+        Err(e) => {
+            tracing::error!(error = %e, "ticket page: listing attachments failed");
+            out.push_str(&format!("<p role=\"alert\">{}</p></section>", t.read_failed));
+            return out;
+        }
+    };
     if files.is_empty() {
         out.push_str(&format!("<p>{}</p></section>", t.no_attachments));
         return out;
@@ -262,14 +269,15 @@ async fn notifications_section(state: &AppState, t: &Text, row: &TicketRow) -> S
     if state.notifications.is_none() {
         return String::new();
     }
+    let mut out = format!("<section aria-labelledby=\"h-notifications\"><h2 id=\"h-notifications\">{}</h2>", t.notifications);
     let deliveries = match crate::notify::api::ticket_deliveries(state, row.seq).await {
         Ok(deliveries) => deliveries,
         Err(e) => {
             tracing::error!(error = ?e, "ticket page: listing deliveries failed");
-            Vec::new()
+            out.push_str(&format!("<p role=\"alert\">{}</p></section>", t.read_failed));
+            return out;
         }
     };
-    let mut out = format!("<section aria-labelledby=\"h-notifications\"><h2 id=\"h-notifications\">{}</h2>", t.notifications);
     if deliveries.is_empty() {
         out.push_str(&format!("<p>{}</p></section>", t.no_notifications));
         return out;
