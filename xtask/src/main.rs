@@ -9,6 +9,7 @@ mod error;
 mod inbox;
 mod libtest;
 mod package;
+mod postgres;
 mod project;
 mod server;
 mod signals;
