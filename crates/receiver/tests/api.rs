@@ -726,6 +726,7 @@ async fn healthz_reports_ok_and_policies() {
     let body = reply.json();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["policies"], json!(["impact-t1-t4", "priority-p1-p4"]));
+    assert_eq!(body["database"], if common::on_postgres() { "postgres" } else { "sqlite" });
 }
 
 #[tokio::test]
