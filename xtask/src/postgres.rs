@@ -78,8 +78,14 @@ pub struct PgServer {
 }
 
 impl PgServer {
-    /// Initializes a data directory under `target/xtask-postgres/` and starts a server on a free port.
+    /// Initializes a data directory under `target/xtask-postgres/` and starts a server on a free
+    /// port, with `fsync` off (test data need not survive a power cut).
     pub fn start(project: &Project) -> Result<PgServer> {
+        Self::start_with(project, false)
+    }
+
+    /// Like [`PgServer::start`]; `durable` keeps `fsync` on (benchmarks: every commit on disk).
+    pub fn start_with(project: &Project, durable: bool) -> Result<PgServer> {
         let bin = ensure_installed()?;
         let dir = project.path(&format!("target/xtask-postgres/run-{}", std::process::id()));
         if dir.exists() {
@@ -96,9 +102,10 @@ impl PgServer {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let server = PgServer { bin, dir, port };
         let options = format!(
-            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{}' -c fsync=off \
+            "-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories='{}' -c fsync={} \
              -c max_connections=300 -c shared_buffers=64MB",
-            server.dir.display()
+            server.dir.display(),
+            if durable { "on" } else { "off" }
         );
         let log = server.dir.join("server.log").display().to_string();
         pg_cmd(&server.bin.join("pg_ctl"), &["-D", &data, "-l", &log, "-o", &options, "-w", "-t", "60", "start"])
@@ -118,6 +125,16 @@ impl PgServer {
     /// The admin URL the tests create their databases with.
     pub fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+
+    /// Creates an empty database and returns its URL.
+    pub fn create_database(&self, name: &str) -> Result<String> {
+        let psql = self.bin.join("psql");
+        let port = self.port.to_string();
+        pg_cmd(&psql, &["-h", "127.0.0.1", "-p", &port, "-U", "postgres", "-c", &format!("CREATE DATABASE {name}")])
+            .read()
+            .with_context(|| format!("creating database {name}"))?;
+        Ok(format!("postgres://postgres@127.0.0.1:{}/{name}", self.port))
     }
 
     /// The directory of the PostgreSQL programs (tests start servers of their own with them).

@@ -203,7 +203,8 @@ fn native(project: &Project) -> TierOutcome {
         return Ok((counts, problem));
     }
     eprintln!("\nxtask: the receiver's suites again, on PostgreSQL");
-    let mut again = Cmd::new("cargo").args(["test", "-p", "triage-receiver", "--no-fail-fast"]);
+    // `--workspace` as above, so the features (and the build) are the same: nothing recompiles.
+    let mut again = Cmd::new("cargo").args(["test", "--workspace", "--no-fail-fast"]);
     for suite in BOTH_BACKEND_SUITES {
         again = again.args(["--test", suite]);
     }
