@@ -203,7 +203,8 @@ fn native(project: &Project) -> TierOutcome {
         return Ok((counts, problem));
     }
     eprintln!("\nxtask: the receiver's suites again, on PostgreSQL");
-    // `--workspace` as above, so the features (and the build) are the same: nothing recompiles.
+    // Only the receiver has these suites; cargo unifies features over the packages it selects, so a
+    // few dependencies (sqlx) build once more with the receiver's own features (about 2 min cold).
     let mut again = Cmd::new("cargo").args(["test", "--workspace", "--no-fail-fast"]);
     for suite in BOTH_BACKEND_SUITES {
         again = again.args(["--test", suite]);
