@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessCalendar;
 use crate::error::{ClassifyError, DueError};
-use crate::model::{Answer, Calendar, Channel, Localized, Plan, PolicyFile, Product, Question, Severity, Span, Target};
+use crate::model::{
+    Answer, Calendar, Channel, Localized, Plan, PolicyFile, Product, Question, Severity, Span, StatusFeed, Target,
+};
 use crate::ticket;
 use crate::zone::ZoneResolver;
 
@@ -235,6 +237,22 @@ impl Policy {
 
     pub fn product(&self, id: &str) -> Option<&Product> {
         self.file.products.iter().find(|p| p.id == id)
+    }
+
+    /// Whether `severity` is outage-level (`outage_severities`): a known incident is shown for it.
+    pub fn is_outage_severity(&self, severity: &str) -> bool {
+        self.file.outage_severities.iter().any(|id| id == severity)
+    }
+
+    /// The product whose status feed concerns a ticket, with that feed: the chosen product, or
+    /// the only product when the policy has exactly one and none was chosen.
+    pub fn status_feed(&self, chosen: Option<&str>) -> Option<(&Product, &StatusFeed)> {
+        let product = match (chosen.filter(|id| !id.is_empty()), self.file.products.as_slice()) {
+            (Some(id), _) => self.product(id)?,
+            (None, [only]) => only,
+            (None, _) => return None,
+        };
+        product.status_feed.as_ref().map(|feed| (product, feed))
     }
 
     /// `text` in `locale`: the exact tag (case-insensitive), else a text in the same language
