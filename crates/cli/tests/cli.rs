@@ -127,8 +127,8 @@ fn check_reports_status_feed_problems_and_notes_cors() {
     let run = triage(&["check", &bad]);
     assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
     for expected in [
-        "$.products[0].status_feed.url: scheme \"javascript\" is not allowed",
-        "$.outage_severities[0]: unknown severity \"P0\"; severities: P1, P2, P3, P4",
+        "$.products[0].status_feed.url: \"javascript:alert(1)\" is not an https or http URL, nor a path like /status.json",
+        "$.outage_severities[0]: unknown severity \"P0\"",
     ] {
         assert!(run.stderr.contains(expected), "missing {expected} in:\n{}", run.stderr);
     }
