@@ -244,15 +244,15 @@ impl Policy {
         self.file.outage_severities.iter().any(|id| id == severity)
     }
 
-    /// The product whose status feed concerns a ticket, with that feed: the chosen product, or
-    /// the only product when the policy has exactly one and none was chosen.
-    pub fn status_feed(&self, chosen: Option<&str>) -> Option<(&Product, &StatusFeed)> {
-        let product = match (chosen.filter(|id| !id.is_empty()), self.file.products.as_slice()) {
-            (Some(id), _) => self.product(id)?,
-            (None, [only]) => only,
-            (None, _) => return None,
-        };
-        product.status_feed.as_ref().map(|feed| (product, feed))
+    /// The status feeds that concern a ticket, with their products: the chosen product's, or,
+    /// while none is chosen (the form comes after the result), every product's.
+    pub fn status_feeds<'p>(&'p self, chosen: Option<&'p str>) -> impl Iterator<Item = (&'p Product, &'p StatusFeed)> {
+        let chosen = chosen.filter(|id| !id.is_empty());
+        self.file
+            .products
+            .iter()
+            .filter(move |product| chosen.is_none_or(|id| product.id == id))
+            .filter_map(|product| product.status_feed.as_ref().map(|feed| (product, feed)))
     }
 
     /// `text` in `locale`: the exact tag (case-insensitive), else a text in the same language

@@ -1009,31 +1009,34 @@ mod tests {
     }
 
     #[test]
-    fn the_status_feed_of_a_ticket_is_the_chosen_or_only_product() {
+    fn the_status_feeds_of_a_ticket_are_the_chosen_products_or_all() {
         let policy = |edit: &dyn Fn(&mut Value)| {
             let mut v = sample();
             v["outage_severities"] = json!(["P1"]);
             edit(&mut v);
             parse_policy(&v.to_string(), &Tzdb).expect("valid policy")
         };
-        let with_feed = policy(&|v| v["products"][0]["status_feed"] = json!({ "url": "/s.json", "format": "generic" }));
-        assert!(with_feed.is_outage_severity("P1") && !with_feed.is_outage_severity("P2"));
-        assert_eq!(
-            with_feed.status_feed(Some("shop")).map(|(p, f)| (p.id.as_str(), f.url.as_str())),
-            Some(("shop", "/s.json"))
-        );
-        assert_eq!(with_feed.status_feed(None).map(|(p, _)| p.id.as_str()), Some("shop"), "the only product");
-        assert_eq!(with_feed.status_feed(Some("")).map(|(p, _)| p.id.as_str()), Some("shop"), "none chosen yet");
-        assert!(with_feed.status_feed(Some("other")).is_none());
+        let ids = |policy: &Policy, chosen: Option<&str>| -> Vec<String> {
+            policy.status_feeds(chosen).map(|(p, f)| format!("{}={}", p.id, f.url)).collect()
+        };
+        let one = policy(&|v| v["products"][0]["status_feed"] = json!({ "url": "/s.json", "format": "generic" }));
+        assert!(one.is_outage_severity("P1") && !one.is_outage_severity("P2"));
+        assert_eq!(ids(&one, Some("shop")), ["shop=/s.json"]);
+        assert_eq!(ids(&one, None), ["shop=/s.json"]);
+        assert_eq!(ids(&one, Some("")), ["shop=/s.json"], "an empty choice is no choice");
+        assert!(ids(&one, Some("other")).is_empty());
         let two = policy(&|v| {
             v["products"][0]["status_feed"] = json!({ "url": "/s.json", "format": "generic" });
             if let Some(products) = v["products"].as_array_mut() {
-                products.push(json!({ "id": "blog", "label": { "pt-BR": "Loja", "en": "Blog" } }));
+                products.push(json!({ "id": "blog", "label": { "pt-BR": "Blog", "en": "Blog" } }));
+                products.push(json!({ "id": "app", "label": { "pt-BR": "App", "en": "App" },
+                                      "status_feed": { "url": "/app.json", "format": "statuspage" } }));
             }
         });
-        assert!(two.status_feed(None).is_none(), "two products and none chosen");
-        assert!(two.status_feed(Some("blog")).is_none(), "blog has no feed");
-        assert!(policy(&|_| {}).status_feed(Some("shop")).is_none(), "no feed");
+        assert_eq!(ids(&two, None), ["shop=/s.json", "app=/app.json"], "none chosen: every feed");
+        assert!(ids(&two, Some("blog")).is_empty(), "blog has no feed");
+        assert_eq!(ids(&two, Some("app")), ["app=/app.json"]);
+        assert!(ids(&policy(&|_| {}), None).is_empty(), "no feed");
     }
 
     #[test]
