@@ -108,7 +108,7 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
         crate::error::Error::new(format!("cannot write {}: {e}", notify_config.display()))
     })?;
     let mut extra_args = vec!["--config".into(), notify_config.display().to_string()];
-    extra_args.extend(demo_status_feeds(project)?);
+    extra_args.extend(demo_status_feeds(&project.path(".triage/demo-status"))?);
     let mut receiver = Receiver::start(
         &binary,
         &ReceiverOptions {
@@ -169,12 +169,11 @@ pub fn queue_sign_in_url(base: &str, admin_token: &str) -> String {
     format!("{base}/admin/sign-in#token={token}")
 }
 
-/// Writes the demo's local status feeds (Statuspage v2 summaries: NPS with an incident that began
-/// 25 minutes ago, CXM all operational) and returns the receiver flags that serve them through
-/// its proxy, `--status-feed nps=FILE --status-feed cxm=FILE`.
-fn demo_status_feeds(project: &Project) -> Result<Vec<String>> {
-    let dir = project.path(".triage/demo-status");
-    std::fs::create_dir_all(&dir)
+/// Writes the demo's local status feeds into `dir` (Statuspage v2 summaries: NPS with an incident
+/// that began 25 minutes ago, CXM all operational) and returns the receiver flags that serve them
+/// through its proxy, `--status-feed nps=FILE --status-feed cxm=FILE`. The e2e tier uses them too.
+pub fn demo_status_feeds(dir: &std::path::Path) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir)
         .map_err(|e| crate::error::Error::new(format!("cannot create {}: {e}", dir.display())))?;
     let now =
         std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
