@@ -107,6 +107,8 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     std::fs::write(&notify_config, inbox::config(&inbox, options.port)).map_err(|e| {
         crate::error::Error::new(format!("cannot write {}: {e}", notify_config.display()))
     })?;
+    let mut extra_args = vec!["--config".into(), notify_config.display().to_string()];
+    extra_args.extend(demo_status_feeds(&project.path(".triage/demo-status"))?);
     let mut receiver = Receiver::start(
         &binary,
         &ReceiverOptions {
@@ -115,7 +117,7 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
             site_root: project.root.clone(),
             policies: POLICIES.iter().map(|policy| project.path(policy)).collect(),
             admin_token: admin_token.clone(),
-            extra_args: vec!["--config".into(), notify_config.display().to_string()],
+            extra_args,
             log: None,
         },
     )?;
@@ -126,6 +128,10 @@ pub fn run(project: &Project, options: &DemoOptions) -> Result<ExitCode> {
     println!("  stored tickets:   curl -H 'Authorization: Bearer {admin_token}' {url}/api/tickets");
     println!("  notifications:    every event goes to the demo's team chat, printed here as `team chat ▸ …`");
     println!("                    (settings in .triage/demo-notifications.toml)");
+    println!(
+        "  status feeds:     NPS has a live incident: {url}/api/status/nps (local feed .triage/demo-status/nps.json);"
+    );
+    println!("                    CXM is all clear: {url}/api/status/cxm");
     println!("  Ctrl-C stops the server (tickets stay in .triage/demo.sqlite).");
     println!();
 
@@ -161,6 +167,70 @@ pub fn queue_sign_in_url(base: &str, admin_token: &str) -> String {
         })
         .collect();
     format!("{base}/admin/sign-in#token={token}")
+}
+
+/// Writes the demo's local status feeds into `dir` (Statuspage v2 summaries: NPS with an incident
+/// that began 25 minutes ago, CXM all operational) and returns the receiver flags that serve them
+/// through its proxy, `--status-feed nps=FILE --status-feed cxm=FILE`. The e2e tier uses them too.
+pub fn demo_status_feeds(dir: &std::path::Path) -> Result<Vec<String>> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| crate::error::Error::new(format!("cannot create {}: {e}", dir.display())))?;
+    let now =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or_default();
+    let started = rfc3339_utc(now.saturating_sub(25 * 60));
+    let identified = rfc3339_utc(now.saturating_sub(10 * 60));
+    let nps = format!(
+        r#"{{
+  "page": {{"id": "demo-nps", "name": "NPS product", "url": "https://nps.status.track.co", "updated_at": "{identified}"}},
+  "status": {{"indicator": "critical", "description": "Major System Outage"}},
+  "components": [{{"id": "email", "name": "E-mail sending", "status": "major_outage"}}],
+  "incidents": [{{
+    "id": "demo-nps-email", "name": "Survey e-mails are not being delivered", "status": "identified",
+    "impact": "critical", "shortlink": "https://nps.status.track.co/", "created_at": "{started}", "started_at": "{started}",
+    "incident_updates": [
+      {{"status": "identified", "body": "We found the cause, a failed mail relay, and are moving traffic to a healthy one.", "created_at": "{identified}", "display_at": "{identified}"}},
+      {{"status": "investigating", "body": "We are looking into survey e-mails not reaching recipients.", "created_at": "{started}", "display_at": "{started}"}}
+    ],
+    "components": [{{"id": "email", "name": "E-mail sending"}}]
+  }}],
+  "scheduled_maintenances": []
+}}
+"#
+    );
+    let cxm = r#"{
+  "page": {"id": "demo-cxm", "name": "CXM product", "url": "https://cxm.status.track.co"},
+  "status": {"indicator": "none", "description": "All Systems Operational"},
+  "components": [],
+  "incidents": [],
+  "scheduled_maintenances": []
+}
+"#;
+    let mut flags = Vec::new();
+    for (product, text) in [("nps", nps.as_str()), ("cxm", cxm)] {
+        let file = dir.join(format!("{product}.json"));
+        std::fs::write(&file, text)
+            .map_err(|e| crate::error::Error::new(format!("cannot write {}: {e}", file.display())))?;
+        flags.push("--status-feed".to_string());
+        flags.push(format!("{product}={}", file.display()));
+    }
+    Ok(flags)
+}
+
+/// `secs` since the Unix epoch as `YYYY-MM-DDTHH:MM:SSZ` (proleptic Gregorian calendar).
+fn rfc3339_utc(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let time = secs % 86_400;
+    // Days to civil date (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", time / 3600, time / 60 % 60, time % 60)
 }
 
 #[cfg(test)]
@@ -205,6 +275,13 @@ mod tests {
                 policy: None
             })
         );
+    }
+
+    #[test]
+    fn formats_utc_instants() {
+        assert_eq!(super::rfc3339_utc(0), "1970-01-01T00:00:00Z");
+        assert_eq!(super::rfc3339_utc(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(super::rfc3339_utc(1_796_403_599), "2026-12-04T16:59:59Z");
     }
 
     #[test]

@@ -288,12 +288,13 @@ fn e2e(project: &Project, playwright_args: &[String]) -> TierOutcome {
             site_root: project.root.clone(),
             policies: POLICIES.iter().map(|policy| project.path(policy)).collect(),
             admin_token: admin_token.clone(),
-            // Tests send many tickets quickly and may inject faults (admin token required).
-            extra_args: vec![
-                "--rate-limit-per-minute".into(),
-                "0".into(),
-                "--fault-injection".into(),
-            ],
+            // Tests send many tickets quickly and may inject faults (admin token required); the
+            // demo's status feeds (NPS with a live incident) are served through the status proxy.
+            extra_args: [
+                vec!["--rate-limit-per-minute".into(), "0".into(), "--fault-injection".into()],
+                crate::demo::demo_status_feeds(&scratch.path.join("status"))?,
+            ]
+            .concat(),
             log: Some(receiver_log.clone()),
         },
     )?;

@@ -17,6 +17,7 @@ Usage:
   triage preview POLICY [--port N] [--widget DIR]
   triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]
   triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]
+  triage status FEED (--format statuspage|generic | --policy POLICY --product PRODUCT)
   triage --help | --version";
 
 /// The full help printed by `--help`.
@@ -28,6 +29,7 @@ pub const USAGE: &str = concat!(
     "  triage preview POLICY [--port N] [--widget DIR]\n",
     "  triage classify --policy POLICY --answer QUESTION=ANSWER... [--locale LOCALE]\n",
     "  triage due --policy POLICY --plan PLAN --severity SEVERITY --opened RFC3339 [--channel CHANNEL]\n",
+    "  triage status FEED (--format statuspage|generic | --policy POLICY --product PRODUCT)\n",
     "  triage --help | --version\n",
     "
 Commands:
@@ -64,8 +66,14 @@ Commands:
             the offset of each target's calendar. --opened is when the ticket was opened, with
             an offset (2026-11-20T19:30:00-03:00). --channel uses that contact channel's
             first-response target instead of the plan's.
+  status    Read the status feed file FEED as the widget and the receiver's proxy do, and print
+            as JSON the incidents read, those left out with their JSON path and why, and the
+            incident a customer would be shown (current: the worst unresolved one, or null).
+            --format is the feed's shape (a Statuspage v2 summary.json, or the generic shape of
+            www/schemas/status.schema.json); --policy and --product take the shape and the
+            components of that product's status_feed instead.
 
-Exit status: 0 success, 1 the policy file is unreadable or invalid, 2 bad arguments.
+Exit status: 0 success, 1 the policy (or feed) file is unreadable or invalid, 2 bad arguments.
 
 Examples:
   triage check www/policies/priority-p1-p4.json
@@ -86,6 +94,7 @@ pub enum Command {
     Preview(crate::preview::PreviewOptions),
     Classify { policy: PathBuf, answers: Vec<(String, String)>, locale: Option<String> },
     Due { policy: PathBuf, plan: String, severity: String, opened: DateTime<FixedOffset>, channel: Option<String> },
+    Status { feed: PathBuf, spec: crate::status::FeedSpec },
 }
 
 /// How `check` writes its result.
@@ -124,7 +133,7 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         return Ok(Command::Help);
     }
     let Some((command, rest)) = args.split_first() else {
-        return Err(usage_error("missing command: expected check, init, preview, classify or due"));
+        return Err(usage_error("missing command: expected check, init, preview, classify, due or status"));
     };
     match command.as_str() {
         "help" => Ok(Command::Help),
@@ -134,12 +143,13 @@ pub fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, UsageE
         "preview" => parse_preview(rest),
         "classify" => parse_classify(rest),
         "due" => parse_due(rest),
+        "status" => parse_status(rest),
         other if other.starts_with('-') => Err(usage_error(format!(
-            "unexpected option {other} before the command (check, init, preview, classify or due)"
+            "unexpected option {other} before the command (check, init, preview, classify, due or status)"
         ))),
-        other => {
-            Err(usage_error(format!("unknown command \"{other}\": expected check, init, preview, classify or due")))
-        }
+        other => Err(usage_error(format!(
+            "unknown command \"{other}\": expected check, init, preview, classify, due or status"
+        ))),
     }
 }
 
@@ -307,6 +317,50 @@ fn parse_init(args: &[String]) -> Result<Command, UsageError> {
     }
     no_positionals("init", &positionals)?;
     Ok(Command::Init(o))
+}
+
+fn parse_status(args: &[String]) -> Result<Command, UsageError> {
+    let (mut format, mut policy, mut product) = (None, None, None);
+    let mut positionals = Vec::new();
+    for arg in split("status", args, &["format", "policy", "product"])? {
+        match arg {
+            Arg::Positional(p) => positionals.push(p),
+            Arg::Option { name: "format", value } => set_once("status", &mut format, "format", value)?,
+            Arg::Option { name: "policy", value } => set_once("status", &mut policy, "policy", value)?,
+            Arg::Option { name, value } => {
+                debug_assert_eq!(name, "product");
+                set_once("status", &mut product, "product", value)?
+            }
+        }
+    }
+    let (feed, extra) = match positionals.as_slice() {
+        [] => return Err(usage_error("status: missing FEED (the status feed JSON file)")),
+        [feed, rest @ ..] => (*feed, rest),
+    };
+    no_positionals("status", extra)?;
+    let spec = match (format, policy, product) {
+        (Some(format), None, None) => crate::status::FeedSpec::Format(match format.as_str() {
+            "statuspage" => triage_policy::FeedFormat::Statuspage,
+            "generic" => triage_policy::FeedFormat::Generic,
+            other => {
+                return Err(usage_error(format!(
+                    "status: --format \"{other}\" is not a feed format: expected statuspage or generic"
+                )))
+            }
+        }),
+        (None, Some(policy), Some(product)) => {
+            crate::status::FeedSpec::Product { policy: PathBuf::from(policy), product }
+        }
+        (None, Some(_), None) => return Err(usage_error("status: --policy needs --product PRODUCT")),
+        (None, None, Some(_)) => return Err(usage_error("status: --product needs --policy POLICY")),
+        (None, None, None) => {
+            return Err(usage_error(
+                "status: give the feed's shape: --format statuspage|generic, or --policy POLICY --product PRODUCT",
+            ))
+        }
+        _ => return Err(usage_error("status: give either --format or --policy and --product, not both")),
+    };
+    Ok(Command::Status { feed: PathBuf::from(feed), spec })
 }
 
 fn parse_classify(args: &[String]) -> Result<Command, UsageError> {

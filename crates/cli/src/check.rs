@@ -66,6 +66,10 @@ fn overview(policy: &Policy) -> Value {
         })).collect::<Vec<_>>(),
         "channels": file.channels.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
         "products": file.products.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(),
+        "outage_severities": file.outage_severities,
+        "status_feeds": file.products.iter().filter_map(|p| p.status_feed.as_ref().map(|f| json!({
+            "product": p.id, "url": f.url, "format": feed_format(f.format), "proxy": f.proxy, "components": f.components,
+        }))).collect::<Vec<_>>(),
     })
 }
 
@@ -112,7 +116,33 @@ fn summary(path: &Path, policy: &Policy) -> String {
     let _ = writeln!(out, "  calendars:  {}", calendars.join(", "));
     let _ = writeln!(out, "  channels:   {}", list(file.channels.iter().map(|c| c.id.as_str()), "none"));
     let _ = writeln!(out, "  products:   {}", list(file.products.iter().map(|p| p.id.as_str()), "none"));
+    let feeds: Vec<String> = file
+        .products
+        .iter()
+        .filter_map(|p| {
+            let feed = p.status_feed.as_ref()?;
+            let via = feed.proxy.as_deref().map(|proxy| format!(", read through {proxy}")).unwrap_or_default();
+            Some(format!("{} ({} {}{via})", p.id, feed_format(feed.format), feed.url))
+        })
+        .collect();
+    if !feeds.is_empty() {
+        let _ = writeln!(out, "  incidents:  {}", feeds.join(", "));
+    }
+    if !file.outage_severities.is_empty() {
+        let _ = writeln!(
+            out,
+            "  outage:     {} (a known incident is shown before sending)",
+            file.outage_severities.join(", ")
+        );
+    }
     out
+}
+
+fn feed_format(format: triage_policy::FeedFormat) -> &'static str {
+    match format {
+        triage_policy::FeedFormat::Statuspage => "statuspage",
+        triage_policy::FeedFormat::Generic => "generic",
+    }
 }
 
 /// Things a site owner should know before deploying a valid policy.
@@ -130,6 +160,27 @@ fn notes(policy: &Policy) -> Vec<String> {
             notes.push(format!(
                 "calendar {} lists holidays up to {last}: add the following years' holidays before then",
                 calendar.id
+            ));
+        }
+    }
+    for product in &file.products {
+        let Some(feed) = &product.status_feed else {
+            continue;
+        };
+        let absolute = feed.url.contains("://");
+        if absolute && feed.proxy.is_none() {
+            notes.push(format!(
+                "product {}'s status feed is read by the browser from {}: unless it is your help center's own \
+                 site, it must send CORS headers (Access-Control-Allow-Origin), or set \"proxy\" to a receiver's \
+                 /api/status/{}",
+                product.id, feed.url, product.id
+            ));
+        }
+        if !absolute && feed.proxy.is_some() {
+            notes.push(format!(
+                "product {}'s status feed is the path {}: the receiver's proxy needs a full URL to fetch \
+                 (or start it with --status-feed {}=URL)",
+                product.id, feed.url, product.id
             ));
         }
     }

@@ -13,6 +13,7 @@ mod init;
 mod load;
 mod preview;
 mod starter;
+mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -104,6 +105,7 @@ fn run(command: Command) -> Result<(), Failure> {
             warn("warning", &report.warnings);
             print(&json(&report.output)?);
         }
+        Command::Status { feed, spec } => print(&json(&status::status(&feed, &spec)?)?),
         Command::Due { policy, plan, severity, opened, channel } => {
             let request = due::DueRequest {
                 policy: &policy,

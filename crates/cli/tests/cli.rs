@@ -76,6 +76,15 @@ fn check_accepts_both_seed_policies_with_a_summary() {
     assert!(run.stdout.contains("severities: T1, T2, T3, T4"));
     assert!(run.stdout.contains("channels:   chat, whatsapp, email"));
     assert!(run.stdout.contains("products:   nps, cxm"));
+    assert!(
+        run.stdout.contains(
+            "incidents:  nps (statuspage https://nps.status.track.co/api/v2/summary.json, read through /api/status/nps), \
+             cxm (statuspage https://cxm.status.track.co/api/v2/summary.json, read through /api/status/cxm)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("outage:     T1 (a known incident is shown before sending)"), "{}", run.stdout);
     assert_eq!(run.stderr, "", "a policy without example values or holidays has nothing to note");
 }
 
@@ -105,6 +114,48 @@ fn check_lists_every_problem_with_its_json_path() {
     ] {
         assert!(run.stderr.contains(expected), "missing {expected} in:\n{}", run.stderr);
     }
+}
+
+#[test]
+fn check_reports_status_feed_problems_and_notes_cors() {
+    let dir = temp_dir("check_status_feeds");
+    let bad = broken_policy(&dir, "bad-feed.json", |p| {
+        p["products"] = serde_json::json!([{ "id": "app", "label": { "pt-BR": "App", "en": "App" },
+            "status_feed": { "url": "javascript:alert(1)", "format": "statuspage" } }]);
+        p["outage_severities"] = serde_json::json!(["P0"]);
+    });
+    let run = triage(&["check", &bad]);
+    assert_eq!(run.code, 1, "stdout:\n{}\nstderr:\n{}", run.stdout, run.stderr);
+    for expected in [
+        "$.products[0].status_feed.url: \"javascript:alert(1)\" is not an https or http URL, nor a path like /status.json",
+        "$.outage_severities[0]: unknown severity \"P0\"",
+    ] {
+        assert!(run.stderr.contains(expected), "missing {expected} in:\n{}", run.stderr);
+    }
+
+    let direct = broken_policy(&dir, "direct-feed.json", |p| {
+        p["products"] = serde_json::json!([{ "id": "app", "label": { "pt-BR": "App", "en": "App" },
+            "status_feed": { "url": "https://status.example.com/api/v2/summary.json", "format": "statuspage" } }]);
+    });
+    let run = triage(&["check", &direct]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    assert!(
+        run.stdout.contains("incidents:  app (statuspage https://status.example.com/api/v2/summary.json)"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains("outage:     P1"), "{}", run.stdout);
+    assert!(
+        run.stderr.contains("must send CORS headers (Access-Control-Allow-Origin), or set \"proxy\""),
+        "{}",
+        run.stderr
+    );
+
+    let run = triage(&["check", "--format", "json", &direct]);
+    let out: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(out["policy"]["outage_severities"], serde_json::json!(["P1"]));
+    assert_eq!(out["policy"]["status_feeds"][0]["product"], "app");
+    assert_eq!(out["policy"]["status_feeds"][0]["format"], "statuspage");
 }
 
 #[test]
@@ -533,4 +584,65 @@ fn due_refuses_times_rfc_3339_cannot_write() {
     assert_eq!(run.code, 2);
     assert_eq!(run.stdout, "");
     assert!(run.stderr.contains("after the year 9999"), "{}", run.stderr);
+}
+
+// ---- status ----
+
+#[test]
+fn status_reads_a_feed_and_names_the_current_incident_and_the_skipped_ones() {
+    let dir = temp_dir("status_feed");
+    let feed = dir.join("summary.json");
+    std::fs::write(
+        &feed,
+        r#"{"status":{"indicator":"major"},"incidents":[
+          {"id":"live","name":"E-mails are not delivered","status":"identified","impact":"major",
+           "shortlink":"javascript:alert(1)","created_at":"2026-12-04T12:00:00Z","incident_updates":[],
+           "components":[{"id":"c1","name":"E-mail sending"}]},
+          {"id":"old","name":"Reports down","status":"resolved","impact":"critical","created_at":"2026-12-03T12:00:00Z"},
+          {"id":"bad","name":"?","status":"on fire","impact":"minor","created_at":"2026-12-04T12:00:00Z"}]}"#,
+    )
+    .expect("write feed");
+    let feed = feed.to_str().expect("UTF-8").to_string();
+    let run = triage(&["status", &feed, "--format", "statuspage"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    let out: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(out["indicator"], "major");
+    assert_eq!(out["current"]["id"], "live", "the resolved one is never current");
+    assert_eq!(out["current"]["url"], Value::Null, "a javascript: link is dropped");
+    assert_eq!(out["incidents"].as_array().map(Vec::len), Some(2));
+    assert_eq!(out["skipped"][0]["path"], "$.incidents[2].status");
+
+    // Through the policy: the shipped impact policy's NPS feed is a Statuspage summary.
+    let run = triage(&["status", &feed, "--policy", &impact(), "--product", "nps"]);
+    assert_eq!(run.code, 0, "stderr:\n{}", run.stderr);
+    let out: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    assert_eq!(out["format"], "statuspage");
+    assert_eq!(out["current"]["id"], "live");
+
+    let run = triage(&["status", &feed, "--policy", &impact(), "--product", "shop"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("has no product \"shop\" (products: nps, cxm)"), "{}", run.stderr);
+    let run = triage(&["status", &feed]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("give the feed's shape: --format statuspage|generic"), "{}", run.stderr);
+    let run = triage(&["status", &feed, "--format", "rss"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("--format \"rss\" is not a feed format"), "{}", run.stderr);
+}
+
+#[test]
+fn status_refuses_a_feed_that_is_not_one_with_exit_1() {
+    let dir = temp_dir("status_bad_feed");
+    let feed = dir.join("page.html");
+    std::fs::write(&feed, "<html>all good</html>").expect("write");
+    let run = triage(&["status", feed.to_str().expect("UTF-8"), "--format", "generic"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.contains("is not a readable generic feed: $: invalid JSON: expected a value, found `<`"),
+        "{}",
+        run.stderr
+    );
+    let run = triage(&["status", dir.join("missing.json").to_str().expect("UTF-8"), "--format", "generic"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("cannot read status feed"), "{}", run.stderr);
 }

@@ -24,8 +24,9 @@ use std::collections::BTreeMap;
 use crate::error::{PolicyError, PolicyErrors};
 use crate::json::{push_quoted, Path, Value};
 use crate::model::{
-    Answer, AttachmentRule, Calendar, Channel, ContactField, ContactRule, EscalationRule, Holiday, Localized, Next,
-    Plan, PolicyFile, Product, Question, Questionnaire, Severity, SeverityTargets, Span, Target, Unit, Weekday,
+    Answer, AttachmentRule, Calendar, Channel, ContactField, ContactRule, EscalationRule, FeedFormat, Holiday,
+    Localized, Next, Plan, PolicyFile, Product, Question, Questionnaire, Severity, SeverityTargets, Span, StatusFeed,
+    Target, Unit, Weekday,
 };
 
 /// Decodes a whole policy file: the file, or every problem found.
@@ -240,7 +241,9 @@ fn map<K: Ord, V>(
     let mut out = BTreeMap::new();
     for (name, value) in members(d, value, path, "an object").unwrap_or_default() {
         let at = Path::Key(path, &name);
-        let (Some(k), v) = (key(d, &name, &at), item(d, value, &at)) else { continue };
+        let (Some(k), v) = (key(d, &name, &at), item(d, value, &at)) else {
+            continue;
+        };
         if out.insert(k, v).is_some() {
             duplicate(d, &name, &at);
         }
@@ -375,6 +378,7 @@ fn policy(d: &mut Decoder, value: Value, path: &Path) -> PolicyFile {
         "calendars",
         "channels",
         "products",
+        "outage_severities",
         "escalation",
         "contact",
         "attachments",
@@ -393,6 +397,7 @@ fn policy(d: &mut Decoder, value: Value, path: &Path) -> PolicyFile {
         calendars: f.required(d, "calendars", |d, v, p| list(d, v, p, calendar)),
         channels: f.or(d, "channels", |d, v, p| list(d, v, p, channel), Vec::new),
         products: f.or(d, "products", |d, v, p| list(d, v, p, product), Vec::new),
+        outage_severities: f.or(d, "outage_severities", |d, v, p| list(d, v, p, string), Vec::new),
         escalation: f.or(d, "escalation", escalation, EscalationRule::default),
         contact: f.or(d, "contact", contact, ContactRule::default),
         attachments: f.or(d, "attachments", attachments, AttachmentRule::default),
@@ -441,7 +446,9 @@ fn answer(d: &mut Decoder, value: Value, path: &Path) -> Answer {
 /// Externally tagged: `{"question": "q2"}` or `{"severity": "P1"}`.
 fn next(d: &mut Decoder, value: Value, path: &Path) -> Next {
     const EXPECTED: &str = "an object with one key, `question` or `severity`";
-    let Some(members) = members(d, value, path, EXPECTED) else { return Next::Severity(String::new()) };
+    let Some(members) = members(d, value, path, EXPECTED) else {
+        return Next::Severity(String::new());
+    };
     let mut members = members.into_iter();
     match (members.next(), members.next()) {
         (Some((kind, value)), None) => {
@@ -523,7 +530,9 @@ fn weekday(d: &mut Decoder, key: &str, path: &Path) -> Option<Weekday> {
 
 /// An opening interval `["09:00", "12:00"]` (`[String; 2]`).
 fn interval(d: &mut Decoder, value: Value, path: &Path) -> [String; 2] {
-    let Some(items) = array(d, value, path) else { return Default::default() };
+    let Some(items) = array(d, value, path) else {
+        return Default::default();
+    };
     match <[Value; 2]>::try_from(items) {
         Ok([from, to]) => [string(d, from, &Path::Index(path, 0)), string(d, to, &Path::Index(path, 1))],
         Err(items) => {
@@ -549,12 +558,29 @@ fn channel(d: &mut Decoder, value: Value, path: &Path) -> Channel {
 }
 
 fn product(d: &mut Decoder, value: Value, path: &Path) -> Product {
-    let mut f = Fields::new(d, value, path, &["id", "label", "status_page"]);
+    let mut f = Fields::new(d, value, path, &["id", "label", "status_page", "status_feed"]);
     Product {
         id: f.required(d, "id", string),
         label: f.required(d, "label", localized),
         status_page: f.optional(d, "status_page", string),
+        status_feed: f.optional(d, "status_feed", status_feed),
     }
+}
+
+fn status_feed(d: &mut Decoder, value: Value, path: &Path) -> StatusFeed {
+    let mut f = Fields::new(d, value, path, &["url", "format", "proxy", "components"]);
+    StatusFeed {
+        url: f.required(d, "url", string),
+        format: f.required(d, "format", feed_format),
+        proxy: f.optional(d, "proxy", string),
+        components: f.or(d, "components", |d, v, p| list(d, v, p, string), Vec::new),
+    }
+}
+
+fn feed_format(d: &mut Decoder, value: Value, path: &Path) -> FeedFormat {
+    const FORMATS: [FeedFormat; 2] = [FeedFormat::Statuspage, FeedFormat::Generic];
+    let index = named(d, value, path, "feed format", &["statuspage", "generic"]);
+    FORMATS.get(index).copied().unwrap_or(FeedFormat::Statuspage)
 }
 
 fn escalation(d: &mut Decoder, value: Value, path: &Path) -> EscalationRule {
@@ -730,7 +756,7 @@ mod tests {
             [
                 "$.colour: unknown field `colour`; expected one of `$schema`, `id`, `version`, `locales`, `name`, \
                  `severities`, `questionnaire`, `plans`, `default_plan`, `calendars`, `channels`, `products`, \
-                 `escalation`, `contact`, `attachments`",
+                 `outage_severities`, `escalation`, `contact`, `attachments`",
                 "$.plans[0].targets.P1.first_response.limits: unknown field `limits`; expected one of `limit`, `average`, `calendar`",
                 "$.escalation[\"pt-BR\"]: unknown field `pt-BR`; expected one of `allowed`, `help`",
             ]

@@ -4,6 +4,7 @@
 //! ```text
 //! JSON ──parse_policy──▶ Policy ──walk/classify──▶ Classification { severity, trail }
 //!                          └──────due(plan, severity, channel, opened)──▶ Due { first_response, resolution }
+//! status feed JSON ──status::parse_feed──▶ Feed ──current_incident──▶ the known incident to show
 //! ```
 //!
 //! Time zones go through [`ZoneResolver`]: [`Tzdb`] (feature `tzdb`, chrono-tz) natively; the
@@ -18,15 +19,19 @@ pub mod model;
 pub mod policy;
 #[cfg(feature = "schema")]
 pub mod schema;
-pub mod ticket;
+pub mod status;
 #[cfg(all(test, feature = "tzdb"))]
 mod testing;
+pub mod ticket;
 pub mod validate;
 pub mod zone;
 
 pub use calendar::BusinessCalendar;
 pub use error::{ClassifyError, DueError, PolicyError, PolicyErrors};
-pub use model::{Answer, Calendar, Channel, Localized, Next, Plan, PolicyFile, Product, Question, Severity, Span, Target, Unit};
+pub use model::{
+    Answer, Calendar, Channel, FeedFormat, Localized, Next, Plan, PolicyFile, Product, Question, Severity, Span,
+    StatusFeed, Target, Unit,
+};
 pub use policy::{Classification, Due, DueAt, Policy, TrailStep, Walk};
 pub use validate::{parse_file, parse_policy, validate};
 #[cfg(feature = "tzdb")]

@@ -39,9 +39,14 @@ pub struct PolicyFile {
     /// First-response targets per contact channel (chat, whatsapp, email…), independent of severity.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub channels: Vec<Channel>,
-    /// Products the customer can pick, each optionally with a status page.
+    /// Products the customer can pick, each optionally with a status page and a status feed.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<Product>,
+    /// Outage-level severity ids (e.g. `["T1"]`): when the questionnaire gives one of them and the
+    /// customer's product has an unresolved incident in its `status_feed`, the result shows the
+    /// incident before the ticket is sent. Required when a product has a status feed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub outage_severities: Vec<String>,
     /// Whether a customer may ask for a higher severity than the questionnaire gave.
     #[serde(default)]
     pub escalation: EscalationRule,
@@ -242,6 +247,41 @@ pub struct Product {
     /// https, http or mailto only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status_page: Option<String>,
+    /// Machine-readable feed of the product's incidents (see `crate::status`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_feed: Option<StatusFeed>,
+}
+
+/// Where a product's incidents are published, and in which shape.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct StatusFeed {
+    /// The feed: an https or http URL (`https://status.example.com/api/v2/summary.json`), or a
+    /// path on the help-center's own site (`/status/summary.json`). A cross-origin feed must send
+    /// CORS headers, or be read through `proxy`.
+    pub url: String,
+    pub format: FeedFormat,
+    /// The URL the widget reads instead of `url`: a receiver's cached proxy of this feed
+    /// (`/api/status/{product}`), for status pages that send no CORS headers. It answers in the
+    /// `generic` shape whatever `format` the upstream feed has.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// Only incidents that affect one of these components (names or ids as the feed writes them)
+    /// concern this product; empty: every incident of the feed does.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub components: Vec<String>,
+}
+
+/// The shape of a status feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum FeedFormat {
+    /// Atlassian Statuspage v2 `summary.json` (what most hosted status pages publish).
+    Statuspage,
+    /// Triage's minimal shape, `www/schemas/status.schema.json`, for status pages elsewhere.
+    Generic,
 }
 
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]

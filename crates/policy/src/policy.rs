@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessCalendar;
 use crate::error::{ClassifyError, DueError};
-use crate::model::{Answer, Calendar, Channel, Localized, Plan, PolicyFile, Product, Question, Severity, Span, Target};
+use crate::model::{
+    Answer, Calendar, Channel, Localized, Plan, PolicyFile, Product, Question, Severity, Span, StatusFeed, Target,
+};
 use crate::ticket;
 use crate::zone::ZoneResolver;
 
@@ -235,6 +237,22 @@ impl Policy {
 
     pub fn product(&self, id: &str) -> Option<&Product> {
         self.file.products.iter().find(|p| p.id == id)
+    }
+
+    /// Whether `severity` is outage-level (`outage_severities`): a known incident is shown for it.
+    pub fn is_outage_severity(&self, severity: &str) -> bool {
+        self.file.outage_severities.iter().any(|id| id == severity)
+    }
+
+    /// The status feeds that concern a ticket, with their products: the chosen product's, or,
+    /// while none is chosen (the form comes after the result), every product's.
+    pub fn status_feeds<'p>(&'p self, chosen: Option<&'p str>) -> impl Iterator<Item = (&'p Product, &'p StatusFeed)> {
+        let chosen = chosen.filter(|id| !id.is_empty());
+        self.file
+            .products
+            .iter()
+            .filter(move |product| chosen.is_none_or(|id| product.id == id))
+            .filter_map(|product| product.status_feed.as_ref().map(|feed| (product, feed)))
     }
 
     /// `text` in `locale`: the exact tag (case-insensitive), else a text in the same language

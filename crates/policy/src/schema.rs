@@ -1,4 +1,4 @@
-//! JSON Schemas of the policy file and the ticket payload, generated from the Rust types
+//! JSON Schemas of the policy file, the ticket payload and the generic status feed, generated from the Rust types
 //! (feature `schema`) and committed as `www/schemas/*.schema.json`.
 
 use crate::model::PolicyFile;
@@ -7,6 +7,11 @@ use crate::ticket::TicketPayload;
 /// The JSON Schema of a policy file, pretty-printed with a trailing newline.
 pub fn policy_schema() -> String {
     pretty(schemars::schema_for!(PolicyFile))
+}
+
+/// The JSON Schema of the generic status feed (`crate::status`), pretty-printed with a trailing newline.
+pub fn status_schema() -> String {
+    pretty(schemars::schema_for!(crate::status::schema_types::StatusFeed))
 }
 
 /// The JSON Schema of the ticket payload the widget sends, pretty-printed with a trailing newline.

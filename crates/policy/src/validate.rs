@@ -278,6 +278,37 @@ fn url_problem(url: &str) -> Option<String> {
     }
 }
 
+/// What is wrong with a feed address, if anything: it must be an https or http URL with a host,
+/// or a path on the page's own site (`/status.json`).
+fn feed_url_problem(url: &str) -> Option<String> {
+    let path = url.starts_with('/') && !url.starts_with("//");
+    let web = ["https:", "http:"].iter().any(|scheme| url.get(..scheme.len()).is_some_and(|s| s.eq_ignore_ascii_case(scheme)));
+    match (path, web) {
+        (true, _) if !url.chars().any(|c| c.is_whitespace() || c.is_control()) => None,
+        (false, true) => url_problem(url),
+        _ => Some(format!("\"{url}\" is not an https or http URL, nor a path like /status.json")),
+    }
+}
+
+impl Checker<'_> {
+    fn status_feed(&mut self, path: &str, feed: &crate::model::StatusFeed) {
+        if let Some(problem) = feed_url_problem(&feed.url) {
+            self.error(format!("{path}.url"), problem);
+        }
+        if let Some(problem) = feed.proxy.as_deref().and_then(feed_url_problem) {
+            self.error(format!("{path}.proxy"), problem);
+        }
+        for (i, component) in feed.components.iter().enumerate() {
+            let at = index_path(&format!("{path}.components"), i);
+            if component.trim().is_empty() {
+                self.error(at, "must not be empty");
+            } else if feed.components[..i].contains(component) {
+                self.error(at, "listed twice");
+            }
+        }
+    }
+}
+
 fn locale_problem(tag: &str) -> Option<&'static str> {
     let mut parts = tag.split('-');
     let language = parts.next().unwrap_or("");
@@ -453,6 +484,26 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
         c.localized(&format!("{path}.label"), &product.label);
         if let Some(problem) = product.status_page.as_deref().and_then(url_problem) {
             c.error(format!("{path}.status_page"), problem);
+        }
+        if let Some(feed) = &product.status_feed {
+            c.status_feed(&format!("{path}.status_feed"), feed);
+        }
+    }
+    for (i, id) in file.outage_severities.iter().enumerate() {
+        let path = index_path("$.outage_severities", i);
+        if !severity_ranks.contains_key(id) {
+            c.error(path, format!("unknown severity \"{id}\""));
+        } else if file.outage_severities[..i].contains(id) {
+            c.error(path, "listed twice");
+        }
+    }
+    if file.outage_severities.is_empty() {
+        if let Some(i) = file.products.iter().position(|p| p.status_feed.is_some()) {
+            c.error(
+                format!("{}.status_feed", index_path("$.products", i)),
+                "a status feed needs `outage_severities` (e.g. [\"P1\"]): the severities at which a known \
+                 incident is shown",
+            );
         }
     }
     if let Some(help) = &file.escalation.help {
@@ -884,6 +935,108 @@ mod tests {
         );
         // 24:00 closes at midnight and is accepted.
         assert_eq!(problems(|v| v["calendars"][1]["hours"]["sat"] = json!([["20:00", "24:00"]])), Vec::<String>::new());
+    }
+
+    #[test]
+    fn status_feeds_and_outage_severities() {
+        let feed = |v: &mut Value, feed: Value| {
+            v["products"][0]["status_feed"] = feed;
+            v["outage_severities"] = json!(["P1"]);
+        };
+        for url in
+            ["https://status.example.com/api/v2/summary.json", "http://127.0.0.1:8080/status.json", "/status.json"]
+        {
+            assert_eq!(
+                problems(|v| feed(v, json!({ "url": url, "format": "statuspage" }))),
+                Vec::<String>::new(),
+                "{url}"
+            );
+        }
+        assert_eq!(
+            problems(|v| feed(
+                v,
+                json!({ "url": "https://s.example/api/v2/summary.json", "format": "statuspage",
+                        "proxy": "/api/status/shop", "components": ["Shop", "Checkout"] })
+            )),
+            Vec::<String>::new()
+        );
+        assert_problem(
+            |v| feed(v, json!({ "url": "javascript:alert(1)", "format": "generic" })),
+            "$.products[0].status_feed.url: \"javascript:alert(1)\" is not an https or http URL, nor a path like /status.json",
+        );
+        assert_problem(
+            |v| feed(v, json!({ "url": "//evil.example/x", "format": "generic" })),
+            "$.products[0].status_feed.url: \"//evil.example/x\" is not an https or http URL, nor a path like /status.json",
+        );
+        assert_problem(
+            |v| feed(v, json!({ "url": "https:///x", "format": "generic", "proxy": "mailto:a@b.c" })),
+            "$.products[0].status_feed.url: \"https:///x\" has no host: write it like https://status.example.com",
+        );
+        assert_problem(
+            |v| feed(v, json!({ "url": "/s.json", "format": "generic", "proxy": "mailto:a@b.c" })),
+            "$.products[0].status_feed.proxy: \"mailto:a@b.c\" is not an https or http URL, nor a path like /status.json",
+        );
+        assert_problem(
+            |v| feed(v, json!({ "url": "/s.json", "format": "generic", "components": ["A", " ", "A"] })),
+            "$.products[0].status_feed.components[1]: must not be empty",
+        );
+        assert_eq!(
+            problems(|v| feed(v, json!({ "url": "/s.json", "format": "generic", "components": ["A", "A"] }))),
+            ["$.products[0].status_feed.components[1]: listed twice"]
+        );
+        assert_eq!(
+            problems(|v| v["products"][0]["status_feed"] = json!({ "url": "/s.json", "format": "generic" })),
+            ["$.products[0].status_feed: a status feed needs `outage_severities` (e.g. [\"P1\"]): the severities at which a known incident is shown"]
+        );
+        assert_eq!(
+            problems(|v| v["outage_severities"] = json!(["P1", "P9", "P1"])),
+            [
+                "$.outage_severities[1]: unknown severity \"P9\"",
+                "$.outage_severities[2]: listed twice"
+            ]
+        );
+        assert_eq!(
+            problems(|v| feed(v, json!({ "url": "/s.json", "format": "rss" }))),
+            ["$.products[0].status_feed.format: unknown feed format \"rss\", expected one of `statuspage`, `generic`"]
+        );
+        assert_eq!(
+            problems(|v| feed(v, json!({ "format": "generic", "href": "/s.json" }))),
+            [
+                "$.products[0].status_feed.href: unknown field `href`; expected one of `url`, `format`, `proxy`, `components`",
+                "$.products[0].status_feed: missing field `url`",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_status_feeds_of_a_ticket_are_the_chosen_products_or_all() {
+        let policy = |edit: &dyn Fn(&mut Value)| {
+            let mut v = sample();
+            v["outage_severities"] = json!(["P1"]);
+            edit(&mut v);
+            parse_policy(&v.to_string(), &Tzdb).expect("valid policy")
+        };
+        let ids = |policy: &Policy, chosen: Option<&str>| -> Vec<String> {
+            policy.status_feeds(chosen).map(|(p, f)| format!("{}={}", p.id, f.url)).collect()
+        };
+        let one = policy(&|v| v["products"][0]["status_feed"] = json!({ "url": "/s.json", "format": "generic" }));
+        assert!(one.is_outage_severity("P1") && !one.is_outage_severity("P2"));
+        assert_eq!(ids(&one, Some("shop")), ["shop=/s.json"]);
+        assert_eq!(ids(&one, None), ["shop=/s.json"]);
+        assert_eq!(ids(&one, Some("")), ["shop=/s.json"], "an empty choice is no choice");
+        assert!(ids(&one, Some("other")).is_empty());
+        let two = policy(&|v| {
+            v["products"][0]["status_feed"] = json!({ "url": "/s.json", "format": "generic" });
+            if let Some(products) = v["products"].as_array_mut() {
+                products.push(json!({ "id": "blog", "label": { "pt-BR": "Blog", "en": "Blog" } }));
+                products.push(json!({ "id": "app", "label": { "pt-BR": "App", "en": "App" },
+                                      "status_feed": { "url": "/app.json", "format": "statuspage" } }));
+            }
+        });
+        assert_eq!(ids(&two, None), ["shop=/s.json", "app=/app.json"], "none chosen: every feed");
+        assert!(ids(&two, Some("blog")).is_empty(), "blog has no feed");
+        assert_eq!(ids(&two, Some("app")), ["app=/app.json"]);
+        assert!(ids(&policy(&|_| {}), None).is_empty(), "no feed");
     }
 
     #[test]

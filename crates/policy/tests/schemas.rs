@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use triage_policy::schema::{policy_schema, ticket_schema};
+use triage_policy::schema::{policy_schema, status_schema, ticket_schema};
+use triage_policy::status::parse_feed;
+use triage_policy::FeedFormat;
 
 fn schemas_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/schemas")
@@ -33,6 +35,41 @@ fn policy_schema_is_current() {
 #[test]
 fn ticket_schema_is_current() {
     check("ticket.schema.json", ticket_schema());
+}
+
+#[test]
+fn status_schema_is_current() {
+    check("status.schema.json", status_schema());
+}
+
+/// The schema site owners write their generic feed from, and the reader, agree: what the schema
+/// requires is what the reader needs, and a feed written to the schema reads.
+#[test]
+fn the_status_schema_matches_the_reader() {
+    let schema: serde_json::Value = serde_json::from_str(&status_schema()).expect("status schema is JSON");
+    assert_eq!(schema["title"], "StatusFeed");
+    assert_eq!(schema["required"], serde_json::json!(["incidents"]));
+    let incident = &schema["$defs"]["Incident"];
+    assert_eq!(incident["required"], serde_json::json!(["id", "title", "status", "impact", "started_at"]));
+    let properties: Vec<&str> =
+        incident["properties"].as_object().expect("properties").keys().map(String::as_str).collect();
+    let feed = r#"{"incidents":[{"id":"i1","title":"Down","status":"investigating","impact":"critical",
+        "url":"https://status.example.com/i1","started_at":"2026-12-04T12:00:00Z",
+        "last_update":{"text":"Looking into it","at":"2026-12-04T12:05:00Z"},"components":["NPS"]}]}"#;
+    let written: serde_json::Value = serde_json::from_str(feed).expect("JSON");
+    for key in written["incidents"][0].as_object().expect("incident").keys() {
+        assert!(properties.contains(&key.as_str()), "{key} is not in the schema");
+    }
+    let read = parse_feed(feed, FeedFormat::Generic).expect("reads");
+    assert!(read.skipped.is_empty(), "{:?}", read.skipped);
+    let incident = read.current_incident(&["NPS".to_string()]).expect("current");
+    assert_eq!((incident.id.as_str(), incident.url.as_deref()), ("i1", Some("https://status.example.com/i1")));
+    let statuses = schema["$defs"]["Status"]["enum"].as_array().expect("status names");
+    for name in statuses.iter().filter_map(|n| n.as_str()) {
+        assert!(triage_policy::status::IncidentStatus::from_name(name).is_some(), "{name}");
+    }
+    let impacts = schema["$defs"]["Impact"]["enum"].as_array().expect("impact names");
+    assert_eq!(impacts.len(), triage_policy::status::Impact::ALL.len());
 }
 
 #[test]

@@ -175,6 +175,13 @@ fn priority_policy_allows_escalation_with_help() {
 }
 
 #[test]
+fn priority_policy_urgent_is_the_outage_level() {
+    // P1 Urgent is the severity of a whole service down; the policy has no products (so no
+    // status feed) yet, but a site owner who adds one gets incidents shown at P1.
+    assert_eq!(raw(P_FILE).outage_severities, ["P1"]);
+}
+
+#[test]
 fn impact_policy_has_the_seed_figures() {
     let file = raw(T_FILE);
     assert_eq!(file.id, "impact-t1-t4");
@@ -224,6 +231,17 @@ fn impact_policy_channels_products_and_attachments() {
         products,
         [("nps", Some("https://nps.status.track.co/")), ("cxm", Some("https://cxm.status.track.co/"))]
     );
+    // "Informações sobre interrupções de serviço são comunicadas de forma imediata": T1 (every
+    // user affected) is the outage level, and each product's status page has its feed, read
+    // through the receiver's proxy.
+    assert_eq!(file.outage_severities, ["T1"]);
+    for (product, host) in [("nps", "nps.status.track.co"), ("cxm", "cxm.status.track.co")] {
+        let feed = file.products.iter().find(|p| p.id == product).and_then(|p| p.status_feed.as_ref());
+        let feed = feed.unwrap_or_else(|| panic!("{product} has a status feed"));
+        assert_eq!(feed.url, format!("https://{host}/api/v2/summary.json"));
+        assert_eq!(feed.format, triage_policy::FeedFormat::Statuspage);
+        assert_eq!(feed.proxy.as_deref(), Some(format!("/api/status/{product}").as_str()));
+    }
     // "passe todos detalhes e imagens das telas": screenshots must be accepted.
     assert!(file.attachments.max_files > 0);
     for mime in ["image/png", "image/jpeg"] {

@@ -15,7 +15,8 @@ use crate::state::AppState;
 use crate::{admin, admin_ui, static_files, tickets};
 
 /// Routes: `POST /api/tickets`; admin `GET /api/tickets`, `GET|PATCH /api/tickets/{id}`,
-/// `GET /api/tickets/{id}/attachments/{position}`; notifications (`GET /api/deliveries`,
+/// `GET /api/tickets/{id}/attachments/{position}`; the status proxy `GET /api/status/{product}`
+/// ([`crate::status`]); notifications (`GET /api/deliveries`,
 /// `GET /api/tickets/{id}/deliveries`, `POST /api/deliveries/{id}/redeliver`); `GET /healthz`; the
 /// agents' pages under `/admin` ([`admin_ui::routes`]); with `--fault-injection`
 /// `GET|POST /api/test/faults`; with `--site-root` `/`, `/www/*`, `/dist/*`.
@@ -24,6 +25,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/tickets", post(tickets::create_ticket).get(admin::list_tickets))
         .route("/api/tickets/{id}", get(admin::get_ticket).patch(admin::update_ticket))
         .route("/api/tickets/{id}/attachments/{position}", get(admin::get_attachment))
+        .route("/api/status/{product}", get(crate::status::get_status))
         .route("/healthz", get(healthz))
         .merge(crate::notify::api::routes())
         .merge(admin_ui::routes());
@@ -43,7 +45,7 @@ pub fn app(state: AppState) -> Router {
     router.layer(TraceLayer::new_for_http())
 }
 
-/// CORS for the allowed origins only: POST with `Content-Type`, `Idempotency-Key` and the extra
+/// CORS for the allowed origins only: GET (the status proxy) and POST with `Content-Type`, `Idempotency-Key` and the extra
 /// headers configured; `Retry-After` and `Location` readable by the page.
 fn cors_layer(state: &AppState) -> Option<CorsLayer> {
     if state.allowed_origins.is_empty() {
@@ -54,7 +56,7 @@ fn cors_layer(state: &AppState) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(state.allowed_origins.iter().cloned()))
-            .allow_methods([Method::POST])
+            .allow_methods([Method::GET, Method::POST])
             .allow_headers(headers)
             .expose_headers([header::RETRY_AFTER, header::LOCATION])
             .max_age(Duration::from_secs(600)),

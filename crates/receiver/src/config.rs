@@ -125,6 +125,16 @@ pub struct Config {
     #[arg(long = "config", env = "TRIAGE_CONFIG")]
     pub notify_config: Option<PathBuf>,
 
+    /// Where the status proxy (`GET /api/status/{product}`) reads a product's feed instead of the
+    /// `status_feed.url` of its policy: `PRODUCT=URL` or `PRODUCT=FILE` (a local file read at each
+    /// refresh). Repeatable; for staging, demos, or a status page that moved.
+    #[arg(long = "status-feed", env = "TRIAGE_STATUS_FEEDS", value_delimiter = ',')]
+    pub status_feeds: Vec<String>,
+
+    /// How long the status proxy waits for an upstream feed, in milliseconds.
+    #[arg(long, env = "TRIAGE_STATUS_TIMEOUT_MS", default_value_t = defaults::STATUS_TIMEOUT_MS)]
+    pub status_timeout_ms: u64,
+
     /// Log format on stderr (`RUST_LOG` sets the level, default `info`).
     #[arg(long, env = "TRIAGE_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
     pub log_format: LogFormat,
@@ -149,6 +159,7 @@ pub mod defaults {
     pub const MIN_FILL_MS: u64 = 3_000;
     pub const ESCALATION_INTERVAL_SECS: u64 = 30;
     pub const DUE_SOON_PERCENT: u8 = 25;
+    pub const STATUS_TIMEOUT_MS: u64 = 3_000;
 }
 
 impl Config {
@@ -178,6 +189,8 @@ impl Config {
             escalation_interval_secs: defaults::ESCALATION_INTERVAL_SECS,
             due_soon_percent: defaults::DUE_SOON_PERCENT,
             notify_config: None,
+            status_feeds: Vec::new(),
+            status_timeout_ms: defaults::STATUS_TIMEOUT_MS,
             log_format: LogFormat::Text,
             fault_injection: false,
         }

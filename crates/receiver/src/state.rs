@@ -124,6 +124,8 @@ pub struct Inner {
     pub allowed_headers: Vec<HeaderName>,
     /// Notification targets and routing (`--config`); `None` when notifications are off.
     pub notifications: Option<Arc<crate::notify::Router>>,
+    /// The cached proxy of the products' status feeds (`GET /api/status/{product}`).
+    pub status: crate::status::StatusProxy,
 }
 
 impl std::ops::Deref for AppState {
@@ -184,6 +186,8 @@ impl AppState {
             })
             .collect::<Result<Vec<_>, _>>()?;
         let limiter = RateLimiter::new(config.rate_limit());
+        let status = crate::status::StatusProxy::new(&policies, &config.status_feeds)?
+            .with_timeout(std::time::Duration::from_millis(config.status_timeout_ms.max(1)));
         Ok(Self(Arc::new(Inner {
             config,
             policies,
@@ -194,6 +198,7 @@ impl AppState {
             allowed_origins,
             allowed_headers,
             notifications,
+            status,
         })))
     }
 
