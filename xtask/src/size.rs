@@ -102,14 +102,24 @@ impl std::ops::AddAssign for Sizes {
     }
 }
 
-pub fn measure(bytes: &[u8]) -> Result<Sizes> {
+/// `bytes` compressed with gzip -9 (what the budgets count, and `dist/*.gz`).
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gzip.write_all(bytes).context("gzip")?;
-    let gzip = gzip.finish().context("gzip")?;
+    gzip.finish().context("gzip")
+}
+
+/// `bytes` compressed with brotli at quality 11, window 22 (`dist/*.br`).
+pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
     let mut brotli = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
     brotli.write_all(bytes).context("brotli")?;
     // into_inner finishes the stream; a flush() first would add an empty metablock.
-    let brotli = brotli.into_inner();
+    Ok(brotli.into_inner())
+}
+
+pub fn measure(bytes: &[u8]) -> Result<Sizes> {
+    let gzip = gzip(bytes)?;
+    let brotli = brotli(bytes)?;
     Ok(Sizes {
         raw: bytes.len() as u64,
         gzip: gzip.len() as u64,
