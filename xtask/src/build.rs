@@ -285,7 +285,8 @@ fn write_dist(
         (&manifest.js.file, glue.as_bytes()),
         (&manifest.css.file, css),
     ] {
-        write_with_precompressed(&dist, name, contents, &mut keep)?;
+        write_if_changed(&dist.join(name), contents)?;
+        keep.insert(name.clone());
     }
     if let Some(snippets) = &optimised.snippets {
         eprintln!("xtask: warning: the glue imports wasm-bindgen snippets; copying them to dist/snippets (no SRI)");
@@ -301,8 +302,9 @@ fn write_dist(
         &dist.join("manifest.json"),
         format!("{manifest_json}\n").as_bytes(),
     )?;
-    write_with_precompressed(&dist, "loader.js", loader.as_bytes(), &mut keep)?;
+    write_if_changed(&dist.join("loader.js"), loader.as_bytes())?;
     keep.insert("manifest.json".to_owned());
+    keep.insert("loader.js".to_owned());
 
     for entry in std::fs::read_dir(&dist).with_context(|| format!("listing {}", dist.display()))? {
         let entry = entry?;
@@ -319,20 +321,6 @@ fn write_dist(
         removed.with_context(|| format!("removing stale {}", path.display()))?;
     }
     Ok(Built { manifest })
-}
-
-/// Writes `dist/<name>` and beside it `<name>.br` (brotli 11) and `<name>.gz` (gzip -9), which a
-/// server that negotiates precompressed files (the receiver's `ServeDir`, nginx's `gzip_static` /
-/// `brotli_static`) sends instead of compressing on the fly at a lower level; `keep` gets all three.
-fn write_with_precompressed(dist: &Path, name: &str, contents: &[u8], keep: &mut BTreeSet<String>) -> Result<()> {
-    write_if_changed(&dist.join(name), contents)?;
-    for (extension, compressed) in [("br", crate::size::brotli(contents)?), ("gz", crate::size::gzip(contents)?)] {
-        let compressed_name = format!("{name}.{extension}");
-        write_if_changed(&dist.join(&compressed_name), &compressed)?;
-        keep.insert(compressed_name);
-    }
-    keep.insert(name.to_owned());
-    Ok(())
 }
 
 fn write_if_changed(path: &Path, contents: &[u8]) -> Result<()> {

@@ -102,24 +102,14 @@ impl std::ops::AddAssign for Sizes {
     }
 }
 
-/// `bytes` compressed with gzip -9 (what the budgets count, and `dist/*.gz`).
-pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+pub fn measure(bytes: &[u8]) -> Result<Sizes> {
     let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     gzip.write_all(bytes).context("gzip")?;
-    gzip.finish().context("gzip")
-}
-
-/// `bytes` compressed with brotli at quality 11, window 22 (`dist/*.br`).
-pub fn brotli(bytes: &[u8]) -> Result<Vec<u8>> {
+    let gzip = gzip.finish().context("gzip")?;
     let mut brotli = brotli::CompressorWriter::new(Vec::new(), 4096, 11, 22);
     brotli.write_all(bytes).context("brotli")?;
     // into_inner finishes the stream; a flush() first would add an empty metablock.
-    Ok(brotli.into_inner())
-}
-
-pub fn measure(bytes: &[u8]) -> Result<Sizes> {
-    let gzip = gzip(bytes)?;
-    let brotli = brotli(bytes)?;
+    let brotli = brotli.into_inner();
     Ok(Sizes {
         raw: bytes.len() as u64,
         gzip: gzip.len() as u64,

@@ -4,8 +4,6 @@
 //! Caching: files in `dist/` whose name carries a content hash (`name.<hash>.ext`, all but
 //! `loader.js` and `manifest.json`) are `immutable` for a year; everything else, HTML and the
 //! loader included, is `no-cache` (revalidated through `ETag`/`Last-Modified` on every use).
-//! `dist/` files go out precompressed (`name.br`, `name.gz` from `cargo xtask build`) when the
-//! browser accepts it; everything else is compressed on the fly.
 
 use std::path::Path;
 
@@ -32,9 +30,7 @@ pub fn routes<S: Clone + Send + Sync + 'static>(root: &Path) -> Router<S> {
         .route_service("/", ServeFile::new(root.join("index.html")))
         .route_service("/index.html", ServeFile::new(root.join("index.html")))
         .nest_service("/www", ServeDir::new(root.join("www")))
-        // `cargo xtask build` writes `name.br` (brotli 11) and `name.gz` (gzip -9) beside each file:
-        // sent as they are to a browser that accepts them, instead of compressing on the fly.
-        .nest_service("/dist", ServeDir::new(root.join("dist")).precompressed_br().precompressed_gzip())
+        .nest_service("/dist", ServeDir::new(root.join("dist")))
         .layer(middleware::from_fn(static_headers))
         .layer(CompressionLayer::new())
 }

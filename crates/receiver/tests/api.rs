@@ -783,40 +783,6 @@ async fn static_site_has_csp_mime_types_and_cache_rules() {
     assert_ne!(escape.status, StatusCode::OK, "no path traversal");
 }
 
-#[tokio::test]
-async fn dist_files_go_out_precompressed_to_browsers_that_accept_it() {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::write(site.path().join("index.html"), "<!doctype html><title>demo</title>").unwrap();
-    std::fs::create_dir_all(site.path().join("dist")).unwrap();
-    let wasm_path = site.path().join("dist/tw.0123abcd89.wasm");
-    std::fs::write(&wasm_path, b"\0asm\x01\0\0\0").unwrap();
-    // Stand-ins: what is served is the file as written, whatever it holds.
-    std::fs::write(site.path().join("dist/tw.0123abcd89.wasm.br"), b"brotli bytes").unwrap();
-    std::fs::write(site.path().join("dist/tw.0123abcd89.wasm.gz"), b"gzip bytes").unwrap();
-    let root = site.path().to_path_buf();
-    let h = Harness::with(move |c| c.site_root = Some(root)).await;
-    let get = |encodings: Option<&str>| {
-        let mut request = Request::get("/dist/tw.0123abcd89.wasm");
-        if let Some(encodings) = encodings {
-            request = request.header("accept-encoding", encodings);
-        }
-        request.body(Body::empty()).unwrap()
-    };
-
-    let brotli = h.send(get(Some("gzip, deflate, br, zstd"))).await;
-    assert_eq!(brotli.status, StatusCode::OK);
-    assert_eq!(brotli.header("content-encoding"), Some("br"));
-    assert_eq!(brotli.bytes, b"brotli bytes");
-    assert_eq!(brotli.header("content-type"), Some("application/wasm"));
-    assert_eq!(brotli.header("cache-control"), Some("public, max-age=31536000, immutable"));
-    let gzip = h.send(get(Some("gzip"))).await;
-    assert_eq!(gzip.header("content-encoding"), Some("gzip"));
-    assert_eq!(gzip.bytes, b"gzip bytes");
-    let identity = h.send(get(None)).await;
-    assert_eq!(identity.header("content-encoding"), None);
-    assert_eq!(identity.bytes, b"\0asm\x01\0\0\0");
-}
-
 // ---------------------------------------------------------------- a real socket, a restart
 
 #[tokio::test]
