@@ -114,13 +114,16 @@ fn browser_languages() -> Vec<String> {
 
 /// Mounts the widget into the loader's shadow root. `config` is
 /// `{ policy, endpoint, plan?, locale?, fallback?, headers?, pageLang?, launcher? }`; `emit(name,
-/// detail)` receives the events. A broken configuration or policy still mounts: the panel then
+/// detail)` receives the events; `policy`, when a `Response`, is the loader's fetch of the policy
+/// (made beside the wasm's download, so the click does not wait for it), used when it answered 2xx
+/// (anything else, the error of a failed fetch or `undefined`, is ignored). A broken configuration or policy still mounts: the panel then
 /// offers the fallback contact, and the problem is reported once on the console and as `error`.
 #[wasm_bindgen]
 pub fn mount(
     root: web_sys::ShadowRoot,
     config: JsValue,
     emit: js_sys::Function,
+    policy: JsValue,
 ) -> Result<WidgetHandle, JsValue> {
     let (config, config_error) = match WidgetConfig::from_js(&config) {
         Ok(config) => (config, None),
@@ -183,6 +186,7 @@ pub fn mount(
         config_error,
         emitter: emitter.clone(),
         root: root.clone(),
+        policy_prefetch: std::cell::Cell::new(policy.dyn_into::<web_sys::Response>().ok()),
     };
     let send_config = env.send.clone();
     let has_endpoint = !send_config.endpoint.is_empty();

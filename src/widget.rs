@@ -33,6 +33,9 @@ pub struct Env {
     pub emitter: Emitter,
     pub root: web_sys::ShadowRoot,
     pub send: SendConfig,
+    /// The loader's own `Response` to the policy, fetched beside the wasm's download; taken by the
+    /// first [`Widget::load`].
+    pub policy_prefetch: std::cell::Cell<Option<web_sys::Response>>,
 }
 
 /// The widget's reactive state. `Copy`: every field is an arena handle.
@@ -424,7 +427,8 @@ impl Widget {
             self.fail(&message);
             return;
         }
-        let policy = match fetch_text(&url).await {
+        let prefetched = self.env.with_value(|env| env.policy_prefetch.take());
+        let policy = match policy_text(&url, prefetched).await {
             Err(problem) => {
                 let mut message = String::from("triage-widget: the policy at ");
                 message.push_str(&url);
@@ -524,6 +528,18 @@ fn focus_later(root: web_sys::ShadowRoot, selector: &str) {
     .forget();
 }
 
+/// The policy's text: from the loader's prefetched response when it answered 2xx, else (none, an
+/// error status, a body that cannot be read) from a fetch of its own, whose error is the one
+/// reported.
+async fn policy_text(url: &str, prefetched: Option<web_sys::Response>) -> Result<String, String> {
+    if let Some(response) = prefetched.filter(web_sys::Response::ok) {
+        if let Ok(text) = response_text(response).await {
+            return Ok(text);
+        }
+    }
+    fetch_text(url).await
+}
+
 /// GETs `url` as text; the error names what failed (network, HTTP status).
 async fn fetch_text(url: &str) -> Result<String, String> {
     let window = web_sys::window().ok_or_else(|| "no window".to_string())?;
@@ -549,6 +565,11 @@ async fn fetch_text(url: &str) -> Result<String, String> {
         text.push_str(&response.status().to_string());
         return Err(text);
     }
+    response_text(response).await
+}
+
+/// A response's body as text.
+async fn response_text(response: web_sys::Response) -> Result<String, String> {
     let body = response
         .text()
         .map_err(|_| "the body could not be read".to_string())?;

@@ -176,8 +176,20 @@ fn clear_storage() {
     }
 }
 
-/// Mounts the widget as the loader does; `extra` adds config fields.
+/// Mounts the widget as the loader does, without a prefetched policy.
 fn mount(policy_url: &str, locale: &str, plan: &str, fallback: Option<&str>) -> Mounted {
+    mount_with_prefetch(policy_url, locale, plan, fallback, JsValue::UNDEFINED)
+}
+
+/// Mounts the widget as the loader does; `prefetch` is what the loader hands over as its fetch of
+/// the policy (a promise of a `Response` or of the error the fetch failed with).
+fn mount_with_prefetch(
+    policy_url: &str,
+    locale: &str,
+    plan: &str,
+    fallback: Option<&str>,
+    prefetch: JsValue,
+) -> Mounted {
     let document = document();
     let host = document.create_element("div").expect("div");
     document
@@ -220,6 +232,7 @@ fn mount(policy_url: &str, locale: &str, plan: &str, fallback: Option<&str>) -> 
         root.clone(),
         config.into(),
         emit.as_ref().unchecked_ref::<js_sys::Function>().clone(),
+        prefetch,
     )
     .expect("mount succeeds");
     Mounted {
@@ -299,6 +312,45 @@ async fn walks_the_questionnaire_to_severity_and_due_times() {
         announced[0].contains("P1") && announced[0].contains("within 30 minutes"),
         "live region: {announced:?}"
     );
+}
+
+/// The loader's `fetch(policy)`, as it hands it over: the `Response`, or the error it failed with.
+async fn loader_prefetch(url: &str) -> JsValue {
+    let fetch = web_sys::window().expect("window").fetch_with_str(url);
+    match wasm_bindgen_futures::JsFuture::from(fetch).await {
+        Ok(response) => response,
+        Err(error) => error,
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_loaders_prefetched_policy_is_used_without_a_second_fetch() {
+    clear_storage();
+    // The configured URL answers 404: the question can only come from the prefetched response.
+    let widget = mount_with_prefetch(
+        "/no-such-policy.json",
+        "en",
+        "business-plus",
+        None,
+        loader_prefetch(&blob_url(PRIORITY)).await,
+    );
+    widget.handle.open();
+    widget.wait_heading("What is happening?").await;
+}
+
+#[wasm_bindgen_test]
+async fn a_failed_or_missing_prefetch_falls_back_to_the_widgets_own_fetch() {
+    for prefetch in [
+        loader_prefetch("/no-such-policy.json").await, // an error status
+        loader_prefetch("http://127.0.0.1:9/policy.json").await, // a network error: the error itself
+        JsValue::UNDEFINED,                                      // no data-policy on the tag
+    ] {
+        clear_storage();
+        let widget = mount_with_prefetch(&blob_url(PRIORITY), "en", "business-plus", None, prefetch);
+        widget.handle.open();
+        widget.wait_heading("What is happening?").await;
+        drop(widget);
+    }
 }
 
 #[wasm_bindgen_test]

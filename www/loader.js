@@ -39,7 +39,7 @@
 
   /** The mounted widget's handle (`open`, `close`, `identify`, `prefill`, `destroy`). */
   let widget;
-  /** The one download and compilation of the widget: `[WebAssembly.Module, glue module]`. */
+  /** The one download and compilation of the widget: `[WebAssembly.Module, glue module, policy]`. */
   let fetched;
   /** The one instantiation and mount of the widget, started on intent. */
   let loading;
@@ -113,14 +113,16 @@
   const fail = (error) =>
     failed ||
     ((failed = 1),
-    console.error("triage-widget: could not load the widget:", error),
+    console.error("triage-widget: could not load:", error),
     fallback
       ? busy.replaceChildren(element("a", { href: fallback, target: "_blank", textContent: fallback }))
       : host.remove());
 
   /**
    * Downloads the wasm and the glue (both with their SRI hashes) and compiles the wasm off the
-   * main thread, once. Nothing of the widget runs yet.
+   * main thread, once; fetches the policy beside them, so the click never waits for it (its
+   * `Response`, or the error it failed with: a policy that fails does not fail the load, the
+   * widget fetches it again and reports what went wrong). Nothing of the widget runs yet.
    */
   const prefetch = () =>
     (fetched ||= Promise.all([
@@ -136,12 +138,13 @@
           }),
         ),
       ),
+      options.policy && fetch(options.policy).catch((error) => error),
     ]));
 
   /** Instantiates the compiled widget and mounts it, once: only on intent. */
   const load = () =>
     (loading ||= prefetch()
-      .then(async ([module, glueModule]) => {
+      .then(async ([module, glueModule, policy]) => {
         await glueModule.default({ module_or_path: module });
         if (destroyed) return; // destroy() during the load: mount nothing, replay nothing
         // The tag's dataset as it is: the widget parses `headers` and finds the page's language
@@ -149,7 +152,7 @@
         // `showOutboxCount` is the `emit(name, detail)` the widget sends every event through (the
         // widget itself runs `on` listeners, dispatches `triage:<name>` on the host and sets the
         // launcher's `aria-expanded`).
-        widget = glueModule.mount(host.shadowRoot, options, showOutboxCount);
+        widget = glueModule.mount(host.shadowRoot, options, showOutboxCount, policy);
         queuedCalls.splice(0).map(callWidget);
       })
       .catch(fail));
@@ -161,7 +164,7 @@
     if (destroyed) return;
     // Hidden until the stylesheet loads: its `:host { display: block }` then shows it styled.
     host = element("div", { id: "triage-widget", hidden: 1 });
-    host.dataset.position = options.position || "right";
+    host.dataset.position = options.position || "";
     launcher = element("button", {
       className: "tw-launcher",
       ariaHasPopup: "dialog",
@@ -179,7 +182,7 @@
     showOutboxCount();
     // The panel was open before this navigation: open it again.
     if (storage("session", "open")) api.open();
-    if (queuedCalls.some(([method]) => method == "open") || +storage("local", "outbox") > 0) {
+    if (queuedCalls.some(([method]) => method == "open") || +storage("local", "outbox")) {
       load(); // to open, or to send what the outbox holds, without waiting
     } else if (document.readyState == "complete") {
       loadWhenIdle();
