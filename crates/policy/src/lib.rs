@@ -27,7 +27,7 @@ pub mod zone;
 pub use calendar::BusinessCalendar;
 pub use error::{ClassifyError, DueError, PolicyError, PolicyErrors};
 pub use model::{Answer, Calendar, Channel, Localized, Next, Plan, PolicyFile, Product, Question, Severity, Span, Target, Unit};
-pub use policy::{Classification, Due, DueAt, Policy, TrailStep, Walk};
+pub use policy::{Classification, Due, DueAt, Overrun, Policy, TrailStep, Walk};
 pub use validate::{parse_file, parse_policy, validate};
 #[cfg(feature = "tzdb")]
 pub use zone::Tzdb;

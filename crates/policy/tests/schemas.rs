@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use triage_policy::schema::{policy_schema, ticket_schema};
+use triage_policy::schema::{policy_schema, receipt_schema, status_schema, ticket_schema};
 
 fn schemas_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../www/schemas")
@@ -33,6 +33,31 @@ fn policy_schema_is_current() {
 #[test]
 fn ticket_schema_is_current() {
     check("ticket.schema.json", ticket_schema());
+}
+
+#[test]
+fn receipt_schema_is_current() {
+    check("receipt.schema.json", receipt_schema());
+}
+
+#[test]
+fn status_schema_is_current() {
+    check("status.schema.json", status_schema());
+}
+
+#[test]
+fn status_schema_names_every_state_and_no_contact_data() {
+    let status: serde_json::Value = serde_json::from_str(&status_schema()).expect("status schema is JSON");
+    let text = status.to_string();
+    for state in ["pending", "due_soon", "overdue", "met", "breached"] {
+        assert!(text.contains(&format!("\"{state}\"")), "state {state} missing");
+    }
+    let properties = status["properties"].as_object().expect("properties");
+    for private in ["contact", "email", "phone", "description", "identity"] {
+        assert!(!properties.contains_key(private), "{private} must not be part of the status");
+    }
+    let receipt: serde_json::Value = serde_json::from_str(&receipt_schema()).expect("receipt schema is JSON");
+    assert!(receipt["properties"]["status_url"].is_object());
 }
 
 #[test]
