@@ -26,6 +26,7 @@ type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + 
 use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
 
 pub mod queue;
+pub mod status;
 
 /// The database could not be opened or migrated.
 #[derive(Debug)]

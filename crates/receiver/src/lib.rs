@@ -21,6 +21,7 @@ pub mod sla;
 pub mod sniff;
 pub mod state;
 pub mod static_files;
+pub mod status;
 pub mod tickets;
 pub mod validate;
 
