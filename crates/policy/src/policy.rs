@@ -22,7 +22,6 @@ pub struct Policy {
     pub(crate) channel_indexes: Keyed<usize>,
     pub(crate) calendars: Keyed<BusinessCalendar>,
     pub(crate) default_plan: usize,
-    pub(crate) unverified_plan: usize,
     pub(crate) start: usize,
     /// Per question, per answer: where choosing it leads (unsure answers already resolved).
     pub(crate) routes: Vec<Vec<Route>>,
@@ -217,7 +216,8 @@ impl Policy {
     /// promised times; business time weighed by how much of the week its calendar is open; ties:
     /// the last listed). Never the default plan by accident.
     pub fn unverified_plan(&self) -> &Plan {
-        &self.file.plans[self.unverified_plan]
+        let named = self.file.unverified_plan.as_deref().and_then(|id| self.plan(id));
+        named.unwrap_or_else(|| &self.file.plans[crate::validate::least_served_plan(&self.file)])
     }
 
     /// Whether a customer on `plan` may ask for a higher severity: the policy allows escalation

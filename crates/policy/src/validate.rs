@@ -292,7 +292,7 @@ fn nominal_minutes(span: Span, calendar: Option<&Calendar>) -> f64 {
 /// The plan with the longest promised times: the sum, over severities, of its first-response
 /// and resolution limits in nominal minutes. Ties: the last listed (plans are usually listed
 /// best first).
-fn least_served_plan(file: &PolicyFile) -> usize {
+pub(crate) fn least_served_plan(file: &PolicyFile) -> usize {
     let calendar = |id: &str| file.calendars.iter().find(|c| c.id == id);
     let score = |plan: &Plan| -> f64 {
         plan.targets
@@ -497,16 +497,11 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
         }
     };
 
-    let unverified_plan = match &file.unverified_plan {
-        None => Some(least_served_plan(&file)),
-        Some(id) => {
-            let found = plan_indexes.get(id).copied();
-            if found.is_none() {
-                c.error("$.unverified_plan", format!("unknown plan \"{id}\""));
-            }
-            found
-        }
-    };
+    // The least-served plan is found on demand (`Policy::unverified_plan`): the widget never
+    // needs it, so its arithmetic stays out of the WebAssembly bundle.
+    if let Some(id) = file.unverified_plan.as_ref().filter(|id| !plan_indexes.contains_key(id)) {
+        c.error("$.unverified_plan", format!("unknown plan \"{id}\""));
+    }
 
     // Channels, products, the rest.
     let channel_indexes = c.ids("$.channels", "channel", file.channels.iter().map(|ch| ch.id.as_str()));
@@ -556,9 +551,7 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
     if !c.errors.is_empty() {
         return Err(PolicyErrors(c.errors));
     }
-    let (Some(start), Some(default_plan), Some(unverified_plan), Some(post_order)) =
-        (start, default_plan, unverified_plan, post_order)
-    else {
+    let (Some(start), Some(default_plan), Some(post_order)) = (start, default_plan, post_order) else {
         return Err(PolicyErrors(vec![PolicyError::new("$", "policy is inconsistent")]));
     };
     let (routes, assumed) = resolve_routes(&file, &question_indexes, &severity_ranks, &post_order);
@@ -569,7 +562,6 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
         channel_indexes,
         calendars,
         default_plan,
-        unverified_plan,
         start,
         routes,
         assumed,
