@@ -9,6 +9,7 @@ mod error;
 mod inbox;
 mod libtest;
 mod package;
+mod postgres;
 mod project;
 mod server;
 mod signals;
@@ -31,6 +32,8 @@ commands:
   build                          release widget bundle into dist/ (fingerprinted files, SRI manifest)
   size [--check] [--no-build]    raw/gzip/brotli bytes per moment (page view, first question, usable); --check enforces the budgets
   bench open [--runs N]          click → first question (cold, prefetched) and host long tasks, emulated phone
+  bench receiver [--seconds N] [--connections N]
+                                 tickets/s and p50/p99: SQLite, PostgreSQL one and two instances
   package [--no-build]           npm tarball of the widget: target/package/triage-widget-<version>.tgz
   help                           this text
 ";

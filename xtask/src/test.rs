@@ -11,7 +11,7 @@ use crate::libtest::{parse_playwright_json, parse_result_line, Counts};
 use crate::project::Project;
 use crate::server::{self, Receiver, ReceiverOptions, POLICIES};
 use crate::tools::{self, CHROMEDRIVER, WASM_TARGET};
-use crate::{build, signals};
+use crate::{build, postgres, signals};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tier {
@@ -185,12 +185,38 @@ fn cargo_test(cmd: Cmd) -> TierOutcome {
     Ok((counts, problem))
 }
 
+/// The receiver's suites that run a second time on PostgreSQL (`TRIAGE_TEST_BACKEND=postgres`).
+const BOTH_BACKEND_SUITES: [&str; 3] = ["api", "notify", "admin_ui"];
+
+/// Every crate's tests (the receiver's on SQLite, with a throwaway PostgreSQL for the multi-instance
+/// tests), then the receiver's API, notification and admin-page suites again on PostgreSQL.
 fn native(project: &Project) -> TierOutcome {
-    cargo_test(
-        Cmd::new("cargo")
-            .args(["test", "--workspace", "--no-fail-fast"])
-            .current_dir(&project.root),
-    )
+    let server = postgres::PgServer::start(project)?;
+    let with_postgres = |cmd: Cmd| {
+        cmd.env("TRIAGE_TEST_POSTGRES_URL", server.url())
+            .env("TRIAGE_TEST_POSTGRES_BIN", server.bin())
+            .current_dir(&project.root)
+    };
+    let (mut counts, mut problem) =
+        cargo_test(with_postgres(Cmd::new("cargo").args(["test", "--workspace", "--no-fail-fast"])))?;
+    if signals::received().is_some() {
+        return Ok((counts, problem));
+    }
+    eprintln!("\nxtask: the receiver's suites again, on PostgreSQL");
+    // Only the receiver has these suites; cargo unifies features over the packages it selects, so a
+    // few dependencies (sqlx) build once more with the receiver's own features (about 2 min cold).
+    let mut again = Cmd::new("cargo").args(["test", "--workspace", "--no-fail-fast"]);
+    for suite in BOTH_BACKEND_SUITES {
+        again = again.args(["--test", suite]);
+    }
+    let (more, more_problem) = cargo_test(with_postgres(again).env("TRIAGE_TEST_BACKEND", "postgres"))?;
+    counts += more;
+    problem = match (problem, more_problem) {
+        (Some(a), Some(b)) => Some(format!("{a}; on PostgreSQL: {b}")),
+        (None, Some(b)) => Some(format!("on PostgreSQL: {b}")),
+        (a, None) => a,
+    };
+    Ok((counts, problem))
 }
 
 fn browser(project: &Project) -> TierOutcome {

@@ -1,10 +1,11 @@
 //! Load generator for the receiver: N keep-alive connections POST valid tickets, each with a fresh
 //! `Idempotency-Key`, for a fixed time; every response is awaited (none abandoned at the end), so
 //! the number of 201s must equal the rows the receiver stored, which it then checks through the
-//! admin API.
+//! admin API. Several `--url`s (instances on one PostgreSQL) share the connections round-robin;
+//! the rows are counted through the first.
 //!
 //! cargo run --release -p triage-receiver --example load -- --url http://127.0.0.1:PORT \
-//!     --connections 32 --seconds 20 --admin-token TOKEN
+//!     [--url http://127.0.0.1:PORT2] --connections 32 --seconds 20 --admin-token TOKEN
 
 use std::time::{Duration, Instant};
 
@@ -14,9 +15,9 @@ use tokio::net::TcpStream;
 
 #[derive(Parser, Debug)]
 struct Args {
-    /// Base URL of the receiver (http only), e.g. http://127.0.0.1:8080
-    #[arg(long)]
-    url: String,
+    /// Base URL of a receiver (http only), e.g. http://127.0.0.1:8080. Repeatable.
+    #[arg(long = "url", required = true)]
+    urls: Vec<String>,
     #[arg(long, default_value_t = 32)]
     connections: usize,
     #[arg(long, default_value_t = 20)]
@@ -121,11 +122,17 @@ fn percentile(sorted: &[u32], p: f64) -> f64 {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args = Args::parse();
-    let host =
-        args.url.strip_prefix("http://").ok_or("--url must start with http://")?.trim_end_matches('/').to_string();
+    let hosts = args
+        .urls
+        .iter()
+        .map(|url| url.strip_prefix("http://").map(|h| h.trim_end_matches('/').to_string()))
+        .collect::<Option<Vec<String>>>()
+        .ok_or("--url must start with http://")?;
+    let host = hosts[0].clone();
     let started = Instant::now();
     let deadline = started + Duration::from_secs(args.seconds);
-    let workers: Vec<_> = (0..args.connections).map(|_| tokio::spawn(worker(host.clone(), deadline))).collect();
+    let workers: Vec<_> =
+        (0..args.connections).map(|i| tokio::spawn(worker(hosts[i % hosts.len()].clone(), deadline))).collect();
     let mut total = Tally::default();
     for handle in workers {
         let tally = handle.await??;
@@ -138,7 +145,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let elapsed = started.elapsed().as_secs_f64();
     total.latencies_us.sort_unstable();
     let requests = total.latencies_us.len();
-    println!("connections: {}, duration: {elapsed:.1} s, requests: {requests}", args.connections);
+    println!(
+        "instances: {}, connections: {}, duration: {elapsed:.1} s, requests: {requests}",
+        hosts.len(),
+        args.connections
+    );
     println!("responses: 201={} 200={} 429={} other={}", total.created, total.replayed, total.limited, total.other);
     println!("tickets/s (201 only): {:.0}", total.created as f64 / elapsed);
     println!(

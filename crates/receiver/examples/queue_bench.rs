@@ -76,7 +76,7 @@ async fn main() {
     config.admin_token = Some(TOKEN.into());
     config.rate_limit_per_minute = 0;
     let policies = PolicySet::load(&config.policies).expect("policy loads");
-    let db = Db::open(&config.db).await.expect("database opens");
+    let db = Db::open(config.db_settings()).await.expect("database opens");
     // Tickets arrive over the last 3 days, so some are overdue, some due soon, some pending.
     let clock = Clock::manual(Utc::now() - TimeDelta::days(3));
     let state = AppState::new(config, policies, db, clock.clone()).expect("config");

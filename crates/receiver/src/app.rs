@@ -68,11 +68,14 @@ fn cors_layer(state: &AppState) -> Option<CorsLayer> {
 async fn healthz(State(state): State<AppState>) -> Result<Json<Value>, ApiError> {
     state.db.ping().await.map_err(|e| {
         tracing::error!(error = %e, "health check: database unavailable");
-        ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is not available")
+        let mut error = ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "the database is not available");
+        error.retry_after = Some(crate::error::UNAVAILABLE_RETRY_AFTER_SECS);
+        error
     })?;
     Ok(Json(json!({
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
+        "database": state.db.backend(),
         "policies": state.policies.ids().collect::<Vec<_>>(),
     })))
 }

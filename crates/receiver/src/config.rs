@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::db::{DbLocation, DbSettings, DbTls};
 use crate::rate_limit::RateLimit;
 
 /// Log line format.
@@ -24,9 +25,36 @@ pub struct Config {
     #[arg(long, env = "TRIAGE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
-    /// SQLite database file (created with its parent directories if missing).
-    #[arg(long, env = "TRIAGE_DB", default_value = ".triage/receiver.sqlite")]
-    pub db: PathBuf,
+    /// Where tickets are stored: a SQLite file path or `sqlite://PATH` (created with its parent
+    /// directories if missing), or `postgres://user:password@host:port/database` to run several
+    /// instances on one PostgreSQL.
+    #[arg(long, env = "TRIAGE_DB", default_value = ".triage/receiver.sqlite", value_parser = parse_db_location)]
+    pub db: DbLocation,
+
+    /// Most database connections this instance holds (PostgreSQL; SQLite: read connections).
+    #[arg(long, env = "TRIAGE_DB_POOL_SIZE", default_value_t = crate::db::backend::defaults::POOL_SIZE,
+          value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub db_pool_size: u32,
+
+    /// Longest a database statement may run, in milliseconds (PostgreSQL `statement_timeout` and
+    /// `lock_timeout`; SQLite: how long a statement waits for the file lock).
+    #[arg(long, env = "TRIAGE_DB_STATEMENT_TIMEOUT_MS", default_value_t = crate::db::backend::defaults::STATEMENT_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_statement_timeout_ms: u64,
+
+    /// Longest a request waits for a free database connection, in milliseconds, before it is
+    /// answered 503 with `Retry-After` (PostgreSQL).
+    #[arg(long, env = "TRIAGE_DB_ACQUIRE_TIMEOUT_MS", default_value_t = crate::db::backend::defaults::ACQUIRE_TIMEOUT_MS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_acquire_timeout_ms: u64,
+
+    /// TLS to PostgreSQL; overrides the URL's `sslmode` (default: the URL's, else `prefer`).
+    #[arg(long, env = "TRIAGE_DB_TLS", value_enum)]
+    pub db_tls: Option<DbTls>,
+
+    /// CA certificate (PEM) that signed the PostgreSQL server's certificate (`verify-ca`, `verify-full`).
+    #[arg(long, env = "TRIAGE_DB_TLS_ROOT_CERT")]
+    pub db_tls_root_cert: Option<PathBuf>,
 
     /// Policy file (JSON). Repeat the flag, or separate paths with commas in the variable.
     #[arg(long = "policy", env = "TRIAGE_POLICIES", value_delimiter = ',', required = true)]
@@ -121,6 +149,10 @@ pub struct Config {
     pub fault_injection: bool,
 }
 
+fn parse_db_location(text: &str) -> Result<DbLocation, String> {
+    text.parse()
+}
+
 /// Default values of the flags.
 pub mod defaults {
     pub const RATE_PER_MINUTE: u32 = 30;
@@ -137,10 +169,15 @@ pub mod defaults {
 
 impl Config {
     /// A configuration with every default, for the given policy files and database (tests, embedding).
-    pub fn with_defaults(policies: Vec<PathBuf>, db: PathBuf) -> Self {
+    pub fn with_defaults(policies: Vec<PathBuf>, db: impl Into<DbLocation>) -> Self {
         Self {
             bind: SocketAddr::from(([127, 0, 0, 1], 8080)),
-            db,
+            db: db.into(),
+            db_pool_size: crate::db::backend::defaults::POOL_SIZE,
+            db_statement_timeout_ms: crate::db::backend::defaults::STATEMENT_TIMEOUT_MS,
+            db_acquire_timeout_ms: crate::db::backend::defaults::ACQUIRE_TIMEOUT_MS,
+            db_tls: None,
+            db_tls_root_cert: None,
             policies,
             site_root: None,
             allowed_origins: Vec::new(),
@@ -162,6 +199,18 @@ impl Config {
             notify_config: None,
             log_format: LogFormat::Text,
             fault_injection: false,
+        }
+    }
+
+    /// How to reach the database.
+    pub fn db_settings(&self) -> DbSettings {
+        DbSettings {
+            location: self.db.clone(),
+            pool_size: self.db_pool_size,
+            statement_timeout: Duration::from_millis(self.db_statement_timeout_ms),
+            acquire_timeout: Duration::from_millis(self.db_acquire_timeout_ms),
+            tls: self.db_tls,
+            tls_root_cert: self.db_tls_root_cert.clone(),
         }
     }
 
@@ -216,6 +265,32 @@ mod tests {
     fn a_policy_is_required_and_percent_is_bounded() {
         assert!(Config::try_parse_from(["triage-receiver"]).is_err());
         assert!(Config::try_parse_from(["triage-receiver", "--policy", "a", "--due-soon-percent", "101"]).is_err());
+    }
+
+    #[test]
+    fn db_takes_a_path_or_a_url_with_its_settings() {
+        let base = ["triage-receiver", "--policy", "a.json"];
+        let sqlite = Config::try_parse_from(base.iter().copied().chain(["--db", "data/t.sqlite"])).unwrap();
+        assert_eq!(sqlite.db, DbLocation::Sqlite("data/t.sqlite".into()));
+        let pg = Config::try_parse_from(base.iter().copied().chain([
+            "--db",
+            "postgres://triage:pw@127.0.0.1:5432/triage",
+            "--db-pool-size",
+            "20",
+            "--db-statement-timeout-ms",
+            "2500",
+            "--db-tls",
+            "verify-full",
+        ]))
+        .unwrap();
+        let settings = pg.db_settings();
+        assert!(settings.location.is_postgres());
+        assert_eq!(settings.pool_size, 20);
+        assert_eq!(settings.statement_timeout, Duration::from_millis(2500));
+        assert_eq!(settings.tls, Some(DbTls::VerifyFull));
+        let error = Config::try_parse_from(base.iter().copied().chain(["--db", "mysql://x/y"])).unwrap_err();
+        assert!(error.to_string().contains("unsupported"), "{error}");
+        assert!(Config::try_parse_from(base.iter().copied().chain(["--db-pool-size", "0"])).is_err());
     }
 
     #[test]

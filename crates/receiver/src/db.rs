@@ -10,13 +10,10 @@
 //! ticket is ever answered 201 before it is on disk. The `UNIQUE` idempotency key makes two
 //! concurrent identical requests produce one row.
 
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{FromRow, QueryBuilder, Row, Sqlite, SqliteConnection};
+use sqlx::{FromRow, Row};
 use tokio::sync::{mpsc, oneshot, Notify};
 
 use crate::outbox::{self, EventKind, Planner, SlaTarget};
@@ -25,19 +22,24 @@ use crate::outbox::{self, EventKind, Planner, SlaTarget};
 type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
 
+pub mod backend;
 pub mod queue;
 pub mod status;
+
+pub use backend::{DbLocation, DbSettings, DbTls};
+use backend::{bind_values, on_conn, on_pool, Conn, Pools, Sql, Value};
 
 /// The database could not be opened or migrated.
 #[derive(Debug)]
 pub struct OpenError {
-    pub path: PathBuf,
+    /// The database, password redacted.
+    pub location: String,
     pub message: String,
 }
 
 impl std::fmt::Display for OpenError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "cannot open database {}: {}", self.path.display(), self.message)
+        write!(f, "cannot open database {}: {}", self.location, self.message)
     }
 }
 
@@ -55,8 +57,7 @@ struct WriteJob {
 /// Handle to the ticket database.
 #[derive(Clone, Debug)]
 pub struct Db {
-    writer: SqlitePool,
-    pub(crate) reader: SqlitePool,
+    pub(crate) pools: Pools,
     jobs: mpsc::Sender<WriteJob>,
     /// Decides the events and deliveries written with each change (none when notifications are off).
     planner: Planner,
@@ -224,7 +225,7 @@ const TICKET_COLUMNS: &str = "seq, id, reference, received_at, client_ip, policy
     (SELECT COUNT(*) FROM attachments WHERE attachments.ticket_seq = tickets.seq) AS attachment_count";
 
 /// The writer task: takes the tickets waiting, writes them in one transaction, answers each.
-async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>, planner: Planner, wake: Arc<Notify>) {
+async fn group_commit(pools: Pools, mut queue: mpsc::Receiver<WriteJob>, planner: Planner, wake: Arc<Notify>) {
     let mut batch: Vec<WriteJob> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = queue.recv().await {
         batch.push(first);
@@ -234,7 +235,10 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>, pla
                 Err(_) => break,
             }
         }
-        let outcomes = write_batch(&pool, &batch, &planner).await;
+        // Keys in one order on every instance: two batches holding the same keys wait for each
+        // other instead of deadlocking on PostgreSQL's unique index.
+        batch.sort_by(|a, b| a.ticket.idempotency_key.cmp(&b.ticket.idempotency_key));
+        let outcomes = write_batch(&pools, &batch, &planner).await;
         if planner.is_some() && outcomes.iter().any(|o| matches!(o, Ok(Inserted::New(_)))) {
             wake.notify_one();
         }
@@ -246,54 +250,65 @@ async fn group_commit(pool: SqlitePool, mut queue: mpsc::Receiver<WriteJob>, pla
 }
 
 /// Runs one statement without results.
-fn run<'a>(conn: &'a mut SqliteConnection, statement: &'static str) -> BoxFuture<'a, Result<(), sqlx::Error>> {
-    Box::pin(async move { sqlx::query(statement).execute(conn).await.map(|_| ()) })
+fn run<'a>(conn: &'a mut Conn<'_>, statement: &'static str) -> BoxFuture<'a, Result<(), sqlx::Error>> {
+    Box::pin(async move { on_conn!(conn, c => sqlx::query(statement).execute(&mut **c).await.map(|_| ())) })
 }
 
-/// Every job's outcome when the transaction as a whole failed.
+/// Every job's outcome when the transaction as a whole failed (nothing of the batch is stored, or,
+/// when the connection broke during `COMMIT`, it is unknown: a retry with the same key tells).
 fn all_failed(count: usize, error: &sqlx::Error) -> Vec<Result<Inserted, sqlx::Error>> {
     let message = error.to_string();
+    let unavailable = crate::error::database_unavailable(error);
     tracing::error!(%message, tickets = count, "ticket batch not committed");
-    (0..count).map(|_| Err(sqlx::Error::Protocol(format!("batch not committed: {message}")))).collect()
+    (0..count)
+        .map(|_| {
+            let message = format!("batch not committed: {message}");
+            Err(if unavailable {
+                sqlx::Error::Io(std::io::Error::new(std::io::ErrorKind::ConnectionAborted, message))
+            } else {
+                sqlx::Error::Protocol(message)
+            })
+        })
+        .collect()
 }
 
 /// Writes each job in its own savepoint inside one transaction; per-job outcomes, all errors if
 /// the transaction itself fails.
 fn write_batch<'a>(
-    pool: &'a SqlitePool,
+    pools: &'a Pools,
     batch: &'a [WriteJob],
     planner: &'a Planner,
 ) -> BoxFuture<'a, Vec<Result<Inserted, sqlx::Error>>> {
     Box::pin(async move {
-        let mut conn = match pool.acquire().await {
-            Ok(conn) => conn,
+        let mut tx = match pools.begin().await {
+            Ok(tx) => tx,
             Err(error) => return all_failed(batch.len(), &error),
         };
-        if let Err(error) = run(&mut conn, "BEGIN IMMEDIATE").await {
-            return all_failed(batch.len(), &error);
-        }
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut broken: Option<sqlx::Error> = None;
-        for job in batch {
-            if let Err(error) = run(&mut conn, "SAVEPOINT ticket").await {
-                broken = Some(error);
-                break;
+        {
+            let mut conn = tx.conn();
+            for job in batch {
+                if let Err(error) = run(&mut conn, "SAVEPOINT ticket").await {
+                    broken = Some(error);
+                    break;
+                }
+                let outcome = insert_one(&mut conn, &job.ticket, planner).await;
+                let keep = matches!(outcome, Ok(Inserted::New(_)));
+                let rolled_back = if keep { Ok(()) } else { run(&mut conn, "ROLLBACK TO SAVEPOINT ticket").await };
+                if let Err(error) = rolled_back.and(run(&mut conn, "RELEASE SAVEPOINT ticket").await) {
+                    broken = Some(error);
+                    break;
+                }
+                outcomes.push(outcome);
             }
-            let outcome = insert_one(&mut conn, &job.ticket, planner).await;
-            let keep = matches!(outcome, Ok(Inserted::New(_)));
-            let rolled_back = if keep { Ok(()) } else { run(&mut conn, "ROLLBACK TO ticket").await };
-            if let Err(error) = rolled_back.and(run(&mut conn, "RELEASE ticket").await) {
-                broken = Some(error);
-                break;
-            }
-            outcomes.push(outcome);
         }
         if let Some(error) = broken {
-            let _ = run(&mut conn, "ROLLBACK").await;
+            // Dropping the transaction rolls it back.
+            drop(tx);
             return all_failed(batch.len(), &error);
         }
-        if let Err(error) = run(&mut conn, "COMMIT").await {
-            let _ = run(&mut conn, "ROLLBACK").await;
+        if let Err(error) = tx.commit().await {
             return all_failed(batch.len(), &error);
         }
         outcomes
@@ -302,68 +317,67 @@ fn write_batch<'a>(
 
 /// Inserts one ticket, its receipt, its attachments and its events on `conn`.
 fn insert_one<'a>(
-    conn: &'a mut SqliteConnection,
+    conn: &'a mut Conn<'_>,
     ticket: &'a NewTicket,
     planner: &'a Planner,
 ) -> BoxFuture<'a, Result<Inserted, sqlx::Error>> {
     Box::pin(insert_one_inner(conn, ticket, planner))
 }
 
-async fn insert_one_inner(
-    conn: &mut SqliteConnection,
-    ticket: &NewTicket,
-    planner: &Planner,
-) -> Result<Inserted, sqlx::Error> {
-    let seq: Option<i64> = sqlx::query_scalar(
-        "INSERT INTO tickets (id, idempotency_key, request_hash, received_at, received_at_ms, client_ip, \
-         policy_id, policy_version, browser_policy_version, plan, browser_plan, identity, identity_problem, \
-         user_id, severity, classified_severity, browser_severity, escalation_severity, escalation_reason, \
-         channel, product, contact_name, contact_email, contact_phone, contact_company, subject, description, \
-         trail, first_response_due, first_response_due_ms, first_response_average_due, resolution_due, \
-         resolution_due_ms, resolution_average_due, browser_due, flags, spam, payload) \
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
-         ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq",
-    )
-    .bind(&ticket.id)
-    .bind(&ticket.idempotency_key)
-    .bind(&ticket.request_hash)
-    .bind(ticket.received_at.to_rfc3339())
-    .bind(ticket.received_at.timestamp_millis())
-    .bind(&ticket.client_ip)
-    .bind(&ticket.policy_id)
-    .bind(&ticket.policy_version)
-    .bind(&ticket.browser_policy_version)
-    .bind(&ticket.plan)
-    .bind(&ticket.browser_plan)
-    .bind(ticket.identity)
-    .bind(&ticket.identity_problem)
-    .bind(&ticket.user_id)
-    .bind(&ticket.severity)
-    .bind(&ticket.classified_severity)
-    .bind(&ticket.browser_severity)
-    .bind(&ticket.escalation_severity)
-    .bind(&ticket.escalation_reason)
-    .bind(&ticket.channel)
-    .bind(&ticket.product)
-    .bind(&ticket.contact.name)
-    .bind(&ticket.contact.email)
-    .bind(&ticket.contact.phone)
-    .bind(&ticket.contact.company)
-    .bind(&ticket.subject)
-    .bind(&ticket.description)
-    .bind(&ticket.trail)
-    .bind(&ticket.due.first_response.due)
-    .bind(ticket.first_response_due_ms)
-    .bind(&ticket.due.first_response.average_due)
-    .bind(&ticket.due.resolution.due)
-    .bind(ticket.resolution_due_ms)
-    .bind(&ticket.due.resolution.average_due)
-    .bind(json_string(&ticket.browser_due))
-    .bind(json_string(&ticket.flags))
-    .bind(ticket.spam)
-    .bind(&ticket.payload)
-    .fetch_optional(&mut *conn)
-    .await?;
+const INSERT_TICKET: &str = "INSERT INTO tickets (id, idempotency_key, request_hash, received_at, received_at_ms, client_ip, \
+     policy_id, policy_version, browser_policy_version, plan, browser_plan, identity, identity_problem, \
+     user_id, severity, classified_severity, browser_severity, escalation_severity, escalation_reason, \
+     channel, product, contact_name, contact_email, contact_phone, contact_company, subject, description, \
+     trail, first_response_due, first_response_due_ms, first_response_average_due, resolution_due, \
+     resolution_due_ms, resolution_average_due, browser_due, flags, spam, payload) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+     $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38) \
+     ON CONFLICT (idempotency_key) DO NOTHING RETURNING seq";
+
+async fn insert_one_inner(conn: &mut Conn<'_>, ticket: &NewTicket, planner: &Planner) -> Result<Inserted, sqlx::Error> {
+    let browser_due = json_string(&ticket.browser_due);
+    let flags = json_string(&ticket.flags);
+    let seq: Option<i64> = on_conn!(conn, c => sqlx::query_scalar(INSERT_TICKET)
+        .bind(&ticket.id)
+        .bind(&ticket.idempotency_key)
+        .bind(&ticket.request_hash)
+        .bind(ticket.received_at.to_rfc3339())
+        .bind(ticket.received_at.timestamp_millis())
+        .bind(&ticket.client_ip)
+        .bind(&ticket.policy_id)
+        .bind(&ticket.policy_version)
+        .bind(&ticket.browser_policy_version)
+        .bind(&ticket.plan)
+        .bind(&ticket.browser_plan)
+        .bind(ticket.identity)
+        .bind(&ticket.identity_problem)
+        .bind(&ticket.user_id)
+        .bind(&ticket.severity)
+        .bind(&ticket.classified_severity)
+        .bind(&ticket.browser_severity)
+        .bind(&ticket.escalation_severity)
+        .bind(&ticket.escalation_reason)
+        .bind(&ticket.channel)
+        .bind(&ticket.product)
+        .bind(&ticket.contact.name)
+        .bind(&ticket.contact.email)
+        .bind(&ticket.contact.phone)
+        .bind(&ticket.contact.company)
+        .bind(&ticket.subject)
+        .bind(&ticket.description)
+        .bind(&ticket.trail)
+        .bind(&ticket.due.first_response.due)
+        .bind(ticket.first_response_due_ms)
+        .bind(&ticket.due.first_response.average_due)
+        .bind(&ticket.due.resolution.due)
+        .bind(ticket.resolution_due_ms)
+        .bind(&ticket.due.resolution.average_due)
+        .bind(&browser_due)
+        .bind(&flags)
+        .bind(ticket.spam)
+        .bind(&ticket.payload)
+        .fetch_optional(&mut **c)
+        .await)?;
     let Some(seq) = seq else { return Ok(Inserted::KeyTaken) };
     let receipt = TicketReceipt {
         id: ticket.id.clone(),
@@ -372,15 +386,17 @@ async fn insert_one_inner(
         due: ticket.due.clone(),
         replayed: false,
     };
-    sqlx::query("UPDATE tickets SET reference = ?, receipt = ? WHERE seq = ?")
+    let receipt_json = json_string(&receipt);
+    on_conn!(conn, c => sqlx::query("UPDATE tickets SET reference = $1, receipt = $2 WHERE seq = $3")
         .bind(&receipt.reference)
-        .bind(json_string(&receipt))
+        .bind(&receipt_json)
         .bind(seq)
-        .execute(&mut *conn)
-        .await?;
+        .execute(&mut **c)
+        .await.map(|r| r.rows_affected()))?;
     for (position, file) in ticket.attachments.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO attachments (ticket_seq, position, name, mime, size, sha256, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        on_conn!(conn, c => sqlx::query(
+            "INSERT INTO attachments (ticket_seq, position, name, mime, size, sha256, data) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(seq)
         .bind(position as i64)
@@ -389,28 +405,30 @@ async fn insert_one_inner(
         .bind(file.data.len() as i64)
         .bind(&file.sha256)
         .bind(&file.data)
-        .execute(&mut *conn)
-        .await?;
+        .execute(&mut **c)
+        .await.map(|r| r.rows_affected()))?;
     }
-    outbox::emit(&mut *conn, planner, seq, EventKind::Created, ticket.received_at).await?;
+    outbox::emit(conn, planner, seq, EventKind::Created, ticket.received_at).await?;
     if ticket.escalation_severity.is_some() {
-        outbox::emit(&mut *conn, planner, seq, EventKind::EscalationRequested, ticket.received_at).await?;
+        outbox::emit(conn, planner, seq, EventKind::EscalationRequested, ticket.received_at).await?;
     }
     Ok(Inserted::New(receipt))
 }
 
 /// One ticket by its sequence number, read on `conn` (inside the caller's transaction).
-pub(crate) async fn ticket_by_seq(conn: &mut SqliteConnection, seq: i64) -> Result<TicketRow, sqlx::Error> {
-    sqlx::query_as::<_, TicketRow>(&format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE seq = ?"))
-        .bind(seq)
-        .fetch_one(conn)
-        .await
+pub(crate) async fn ticket_by_seq(conn: &mut Conn<'_>, seq: i64) -> Result<TicketRow, sqlx::Error> {
+    let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE seq = $1");
+    on_conn!(conn, c => sqlx::query_as::<_, TicketRow>(&sql).bind(seq).fetch_one(&mut **c).await)
 }
 
 /// Marks, once per ticket and SLA target, the targets that ran out unmet (`ticket.escalated`) and,
 /// with a planner, those with less than the due-soon share of their time left (`ticket.due_soon`),
 /// emitting the events on the caller's transaction. Returns whether deliveries were written.
-async fn mark_targets(conn: &mut SqliteConnection, planner: &Planner, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+/// On PostgreSQL the rows are taken with `FOR UPDATE SKIP LOCKED`: two instances sweeping at once
+/// never mark (nor announce) the same target twice.
+async fn mark_targets(conn: &mut Conn<'_>, planner: &Planner, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    let dialect = conn.dialect();
+    let (greatest, lock) = (dialect.greatest(), dialect.skip_locked());
     let now_ms = now.timestamp_millis();
     let mut wrote = false;
     for target in SlaTarget::ALL {
@@ -419,32 +437,29 @@ async fn mark_targets(conn: &mut SqliteConnection, planner: &Planner, now: DateT
             SlaTarget::Resolution => ("resolution_due_ms", "TRUE"),
         };
         let column = target.as_str();
-        let escalated: Vec<i64> = sqlx::query_scalar(&format!(
-            "UPDATE tickets SET {column}_escalated_at_ms = ?1 \
+        let escalate = format!(
+            "UPDATE tickets SET {column}_escalated_at_ms = $1 WHERE seq IN (SELECT seq FROM tickets \
              WHERE {column}_escalated_at_ms IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL \
-                 AND {met} AND {due} <= ?1 RETURNING seq"
-        ))
-        .bind(now_ms)
-        .fetch_all(&mut *conn)
-        .await?;
+                 AND {met} AND {due} <= $1{lock}) RETURNING seq"
+        );
+        let escalated: Vec<i64> =
+            on_conn!(conn, c => sqlx::query_scalar(&escalate).bind(now_ms).fetch_all(&mut **c).await)?;
         for seq in escalated {
-            wrote |= outbox::emit(&mut *conn, planner, seq, EventKind::Escalated(target), now).await?;
+            wrote |= outbox::emit(conn, planner, seq, EventKind::Escalated(target), now).await?;
         }
         let Some(percent) = planner.as_ref().map(|p| i64::from(p.due_soon_percent())).filter(|p| *p > 0) else {
             continue;
         };
-        let due_soon: Vec<i64> = sqlx::query_scalar(&format!(
-            "UPDATE tickets SET {column}_due_soon_at_ms = ?1 \
+        let warn = format!(
+            "UPDATE tickets SET {column}_due_soon_at_ms = $1 WHERE seq IN (SELECT seq FROM tickets \
              WHERE {column}_due_soon_at_ms IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL \
-                 AND {met} AND {due} > ?1 AND ({due} - ?1) * 100 < ?2 * MAX({due} - received_at_ms, 1) \
+                 AND {met} AND {due} > $1 AND ({due} - $1) * 100 < $2 * {greatest}({due} - received_at_ms, 1){lock}) \
              RETURNING seq"
-        ))
-        .bind(now_ms)
-        .bind(percent)
-        .fetch_all(&mut *conn)
-        .await?;
+        );
+        let due_soon: Vec<i64> =
+            on_conn!(conn, c => sqlx::query_scalar(&warn).bind(now_ms).bind(percent).fetch_all(&mut **c).await)?;
         for seq in due_soon {
-            wrote |= outbox::emit(&mut *conn, planner, seq, EventKind::DueSoon(target), now).await?;
+            wrote |= outbox::emit(conn, planner, seq, EventKind::DueSoon(target), now).await?;
         }
     }
     Ok(wrote)
@@ -461,50 +476,30 @@ fn json_string<T: serde::Serialize>(value: &T) -> String {
 }
 
 impl Db {
-    /// Opens (creating it and its parent directories if needed) and migrates the database at `path`,
-    /// without notifications.
-    pub async fn open(path: &Path) -> Result<Self, OpenError> {
-        Self::open_with(path, None).await
+    /// Opens (creating a SQLite file and its parent directories if needed) and migrates the
+    /// database, without notifications.
+    pub async fn open(settings: impl Into<DbSettings>) -> Result<Self, OpenError> {
+        Self::open_with(settings, None).await
     }
 
     /// Like [`Db::open`]; every change also stores the events `planner` plans, in its transaction.
-    pub async fn open_with(path: &Path, planner: Planner) -> Result<Self, OpenError> {
-        let fail = |message: String| OpenError { path: path.to_path_buf(), message };
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| fail(format!("cannot create directory {}: {e}", parent.display())))?;
-        }
-        let options = SqliteConnectOptions::new()
-            .filename(path)
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(10))
-            .foreign_keys(true)
-            .pragma("temp_store", "memory");
-        let writer = SqlitePoolOptions::new()
-            .max_connections(1)
-            .min_connections(1)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.clone())
+    pub async fn open_with(settings: impl Into<DbSettings>, planner: Planner) -> Result<Self, OpenError> {
+        let settings = settings.into();
+        let pools = Pools::open(&settings)
             .await
-            .map_err(|e| fail(e.to_string()))?;
-        sqlx::migrate!("./migrations").run(&writer).await.map_err(|e| fail(format!("migration failed: {e}")))?;
-        let reader = SqlitePoolOptions::new()
-            .max_connections(4)
-            .acquire_timeout(Duration::from_secs(30))
-            .connect_with(options.read_only(true))
-            .await
-            .map_err(|e| fail(e.to_string()))?;
+            .map_err(|message| OpenError { location: settings.location.redacted(), message })?;
         let (jobs, queue) = mpsc::channel(MAX_BATCH * 8);
         let deliveries_written = Arc::new(Notify::new());
-        tokio::spawn(group_commit(writer.clone(), queue, planner.clone(), deliveries_written.clone()));
-        Ok(Self { writer, reader, jobs, planner, deliveries_written })
+        tokio::spawn(group_commit(pools.clone(), queue, planner.clone(), deliveries_written.clone()));
+        Ok(Self { pools, jobs, planner, deliveries_written })
     }
 
-    /// The pool every write goes through.
-    pub(crate) fn writer(&self) -> &SqlitePool {
-        &self.writer
+    /// `sqlite` or `postgres` (for logs and `/healthz`).
+    pub fn backend(&self) -> &'static str {
+        match self.pools.dialect() {
+            backend::Dialect::Sqlite => "sqlite",
+            backend::Dialect::Postgres => "postgres",
+        }
     }
 
     /// Resolves when a commit wrote new deliveries (the delivery worker waits on it).
@@ -517,22 +512,17 @@ impl Db {
         self.deliveries_written.notify_one();
     }
 
-    /// Closes both pools (checkpointing the WAL when the last connection goes).
+    /// Closes the pools (SQLite checkpoints the WAL when the last connection goes).
     pub async fn close(&self) {
-        self.reader.close().await;
-        self.writer.close().await;
+        self.pools.close().await;
     }
 
     /// The stored answer for an idempotency key, if a ticket was accepted under it.
     pub async fn find_by_key(&self, key: &str) -> Result<Option<StoredAnswer>, sqlx::Error> {
-        let row =
-            sqlx::query("SELECT request_hash, receipt FROM tickets WHERE idempotency_key = ? AND receipt IS NOT NULL")
-                .bind(key)
-                .fetch_optional(&self.reader)
-                .await?;
-        let Some(row) = row else { return Ok(None) };
-        let request_hash: String = row.try_get("request_hash")?;
-        let receipt: String = row.try_get("receipt")?;
+        const SQL: &str = "SELECT request_hash, receipt FROM tickets WHERE idempotency_key = $1 AND receipt IS NOT NULL";
+        let row: Option<(String, String)> =
+            on_pool!(self.pools.reader(), p => sqlx::query_as(SQL).bind(key).fetch_optional(p).await)?;
+        let Some((request_hash, receipt)) = row else { return Ok(None) };
         let receipt = serde_json::from_str(&receipt).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         Ok(Some(StoredAnswer { request_hash, receipt }))
     }
@@ -547,10 +537,10 @@ impl Db {
 
     /// One page of tickets, newest first, and the total number matching the filter.
     pub async fn list(&self, filter: &ListFilter) -> Result<(Vec<TicketRow>, i64), sqlx::Error> {
-        fn push_filters<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a ListFilter, with_cursor: bool) {
-            query.push(" WHERE 1 = 1");
+        fn push_filters(query: &mut Sql, filter: &ListFilter, with_cursor: bool) {
+            query.push(" WHERE receipt IS NOT NULL");
             if let (true, Some(before)) = (with_cursor, filter.before) {
-                query.push(" AND seq < ").push_bind(before);
+                query.push(" AND seq < ").bind(Value::Int(before));
             }
             match filter.escalated {
                 Some(true) => {
@@ -562,91 +552,92 @@ impl Db {
                 None => {}
             }
             if let Some(spam) = filter.spam {
-                query.push(" AND spam = ").push_bind(spam);
+                query.push(" AND spam = ").bind(Value::Bool(spam));
             }
             if let Some(severity) = &filter.severity {
-                query.push(" AND severity = ").push_bind(severity);
+                query.push(" AND severity = ").bind(Value::Text(severity.clone()));
             }
             if let Some(policy) = &filter.policy {
-                query.push(" AND policy_id = ").push_bind(policy);
+                query.push(" AND policy_id = ").bind(Value::Text(policy.clone()));
             }
         }
-        let mut page = QueryBuilder::<Sqlite>::new(format!("SELECT {TICKET_COLUMNS} FROM tickets"));
+        let mut page = Sql::new(format!("SELECT {TICKET_COLUMNS} FROM tickets"));
         push_filters(&mut page, filter, true);
-        page.push(" AND receipt IS NOT NULL ORDER BY seq DESC LIMIT ").push_bind(filter.limit);
-        let rows = page.build_query_as::<TicketRow>().fetch_all(&self.reader).await?;
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets");
+        page.push(" ORDER BY seq DESC LIMIT ").bind(Value::Int(filter.limit));
+        let rows: Vec<TicketRow> = on_pool!(self.pools.reader(), p => {
+            bind_values!(sqlx::query_as::<_, TicketRow>(&page.text), &page.values).fetch_all(p).await
+        })?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM tickets");
         push_filters(&mut count, filter, false);
-        count.push(" AND receipt IS NOT NULL");
-        let total: i64 = count.build_query_scalar().fetch_one(&self.reader).await?;
+        let total: i64 = on_pool!(self.pools.reader(), p => {
+            bind_values!(sqlx::query_scalar::<_, i64>(&count.text), &count.values).fetch_one(p).await
+        })?;
         Ok((rows, total))
     }
 
     /// A ticket by its UUID or its human reference (`TW-000042`).
     pub async fn get(&self, id_or_reference: &str) -> Result<Option<TicketRow>, sqlx::Error> {
-        sqlx::query_as::<_, TicketRow>(&format!(
-            "SELECT {TICKET_COLUMNS} FROM tickets WHERE (id = ? OR reference = ?) AND receipt IS NOT NULL"
-        ))
-        .bind(id_or_reference)
-        .bind(id_or_reference)
-        .fetch_optional(&self.reader)
-        .await
+        let sql = format!("SELECT {TICKET_COLUMNS} FROM tickets WHERE (id = $1 OR reference = $1) AND receipt IS NOT NULL");
+        on_pool!(self.pools.reader(), p => {
+            sqlx::query_as::<_, TicketRow>(&sql).bind(id_or_reference).fetch_optional(p).await
+        })
     }
 
     /// Metadata of a ticket's attachments, in the order they were sent.
     pub async fn attachments(&self, seq: i64) -> Result<Vec<AttachmentRow>, sqlx::Error> {
-        sqlx::query_as::<_, AttachmentRow>(
-            "SELECT position, name, mime, size, sha256 FROM attachments WHERE ticket_seq = ? ORDER BY position",
-        )
-        .bind(seq)
-        .fetch_all(&self.reader)
-        .await
+        const SQL: &str =
+            "SELECT position, name, mime, size, sha256 FROM attachments WHERE ticket_seq = $1 ORDER BY position";
+        on_pool!(self.pools.reader(), p => sqlx::query_as::<_, AttachmentRow>(SQL).bind(seq).fetch_all(p).await)
     }
 
     /// One attachment with its bytes.
     pub async fn attachment(&self, seq: i64, position: i64) -> Result<Option<(AttachmentRow, Vec<u8>)>, sqlx::Error> {
-        let row = sqlx::query(
-            "SELECT position, name, mime, size, sha256, data FROM attachments WHERE ticket_seq = ? AND position = ?",
-        )
-        .bind(seq)
-        .bind(position)
-        .fetch_optional(&self.reader)
-        .await?;
-        let Some(row) = row else { return Ok(None) };
-        let meta = AttachmentRow::from_row(&row)?;
-        let data: Vec<u8> = row.try_get("data")?;
-        Ok(Some((meta, data)))
+        const SQL: &str =
+            "SELECT position, name, mime, size, sha256, data FROM attachments WHERE ticket_seq = $1 AND position = $2";
+        on_pool!(self.pools.reader(), p => {
+            let row = sqlx::query(SQL).bind(seq).bind(position).fetch_optional(p).await?;
+            match row {
+                Some(row) => {
+                    let meta = AttachmentRow::from_row(&row)?;
+                    let data: Vec<u8> = row.try_get("data")?;
+                    Ok(Some((meta, data)))
+                }
+                None => Ok(None),
+            }
+        })
     }
 
     /// Marks every ticket with a target past due and not met as escalated, once, and records the
     /// per-target `ticket.escalated` / `ticket.due_soon` events, all in one transaction. Returns the
-    /// tickets marked escalated now.
+    /// tickets marked escalated now. Safe to run on several instances at once: on PostgreSQL each
+    /// sweep takes its rows with `FOR UPDATE SKIP LOCKED`, so a ticket is escalated by one of them.
     pub async fn escalate_overdue(&self, now: DateTime<Utc>) -> Result<Vec<Escalation>, sqlx::Error> {
         let now_ms = now.timestamp_millis();
-        let mut tx = self.writer.begin().await?;
-        let rows = sqlx::query(
-            "UPDATE tickets SET escalated_at = ?1, escalated_reason = CASE \
-                 WHEN first_response_at_ms IS NULL AND first_response_due_ms <= ?2 THEN 'first_response_overdue' \
+        let lock = self.pools.dialect().skip_locked();
+        let sql = format!(
+            "UPDATE tickets SET escalated_at = $1, escalated_reason = CASE \
+                 WHEN first_response_at_ms IS NULL AND first_response_due_ms <= $2 THEN 'first_response_overdue' \
                  ELSE 'resolution_overdue' END \
-             WHERE escalated_at IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL AND ( \
-                 (first_response_at_ms IS NULL AND first_response_due_ms <= ?2) OR resolution_due_ms <= ?2) \
-             RETURNING id, reference, escalated_reason",
-        )
-        .bind(now.to_rfc3339())
-        .bind(now_ms)
-        .fetch_all(&mut *tx)
-        .await?;
+             WHERE seq IN (SELECT seq FROM tickets \
+                 WHERE escalated_at IS NULL AND receipt IS NOT NULL AND resolved_at_ms IS NULL AND ( \
+                     (first_response_at_ms IS NULL AND first_response_due_ms <= $2) OR resolution_due_ms <= $2){lock}) \
+             RETURNING id, reference, escalated_reason"
+        );
+        let mut tx = self.pools.begin().await?;
+        let mut conn = tx.conn();
+        let rows: Vec<(String, Option<String>, Option<String>)> = on_conn!(&mut conn, c => {
+            sqlx::query_as(&sql).bind(now.to_rfc3339()).bind(now_ms).fetch_all(&mut **c).await
+        })?;
         let escalations = rows
-            .iter()
-            .map(|row| {
-                Ok(Escalation {
-                    id: row.try_get("id")?,
-                    reference: row.try_get::<Option<String>, _>("reference")?.unwrap_or_default(),
-                    reason: row.try_get::<Option<String>, _>("escalated_reason")?.unwrap_or_default(),
-                })
+            .into_iter()
+            .map(|(id, reference, reason)| Escalation {
+                id,
+                reference: reference.unwrap_or_default(),
+                reason: reason.unwrap_or_default(),
             })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        let wrote = mark_targets(&mut tx, &self.planner, now).await?;
+            .collect();
+        let wrote = mark_targets(&mut conn, &self.planner, now).await?;
+        drop(conn);
         tx.commit().await?;
         if wrote {
             self.deliveries_written.notify_one();
@@ -662,28 +653,29 @@ impl Db {
         first_response_at: Option<DateTime<Utc>>,
         resolved_at: Option<DateTime<Utc>>,
     ) -> Result<bool, sqlx::Error> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = self.pools.begin().await?;
+        let mut conn = tx.conn();
+        // The row stays locked until the commit (PostgreSQL): two agents' updates apply one after the other.
+        let lock = conn.dialect().for_update();
+        let select = format!("SELECT first_response_at_ms, resolved_at_ms FROM tickets WHERE seq = $1{lock}");
         let before: Option<(Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT first_response_at_ms, resolved_at_ms FROM tickets WHERE seq = ?")
-                .bind(seq)
-                .fetch_optional(&mut *tx)
-                .await?;
+            on_conn!(&mut conn, c => sqlx::query_as(&select).bind(seq).fetch_optional(&mut **c).await)?;
         let Some((first_before, resolved_before)) = before else { return Ok(false) };
-        sqlx::query(
+        on_conn!(&mut conn, c => sqlx::query(
             "UPDATE tickets SET \
-                first_response_at = COALESCE(?1, first_response_at), \
-                first_response_at_ms = COALESCE(?2, first_response_at_ms), \
-                resolved_at = COALESCE(?3, resolved_at), \
-                resolved_at_ms = COALESCE(?4, resolved_at_ms) \
-             WHERE seq = ?5",
+                first_response_at = COALESCE($1, first_response_at), \
+                first_response_at_ms = COALESCE($2, first_response_at_ms), \
+                resolved_at = COALESCE($3, resolved_at), \
+                resolved_at_ms = COALESCE($4, resolved_at_ms) \
+             WHERE seq = $5",
         )
         .bind(first_response_at.map(|t| t.to_rfc3339()))
         .bind(first_response_at.map(|t| t.timestamp_millis()))
         .bind(resolved_at.map(|t| t.to_rfc3339()))
         .bind(resolved_at.map(|t| t.timestamp_millis()))
         .bind(seq)
-        .execute(&mut *tx)
-        .await?;
+        .execute(&mut **c)
+        .await.map(|r| r.rows_affected()))?;
         let mut changes = Vec::new();
         if first_response_at.is_some_and(|t| Some(t.timestamp_millis()) != first_before) {
             changes.push("first_response");
@@ -692,7 +684,9 @@ impl Db {
             changes.push("resolved");
         }
         let at = resolved_at.or(first_response_at).unwrap_or_else(Utc::now);
-        let wrote = !changes.is_empty() && outbox::emit(&mut tx, &self.planner, seq, EventKind::Updated(changes), at).await?;
+        let wrote =
+            !changes.is_empty() && outbox::emit(&mut conn, &self.planner, seq, EventKind::Updated(changes), at).await?;
+        drop(conn);
         tx.commit().await?;
         if wrote {
             self.deliveries_written.notify_one();
@@ -702,12 +696,13 @@ impl Db {
 
     /// Number of stored tickets.
     pub async fn count(&self) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar("SELECT COUNT(*) FROM tickets WHERE receipt IS NOT NULL").fetch_one(&self.reader).await
+        const SQL: &str = "SELECT COUNT(*) FROM tickets WHERE receipt IS NOT NULL";
+        on_pool!(self.pools.reader(), p => sqlx::query_scalar(SQL).fetch_one(p).await)
     }
 
-    /// A trivial read and write check for `/healthz`.
+    /// A trivial round trip to the database for `/healthz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
-        sqlx::query("SELECT 1").execute(&self.reader).await?;
+        on_pool!(self.pools.reader(), p => sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

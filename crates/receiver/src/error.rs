@@ -93,9 +93,53 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
+/// Whether a database error means "not now" (the database is down, restarting, overloaded, or the
+/// transaction lost a race it can win on a retry) rather than a fault of the receiver.
+pub fn database_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // PostgreSQL: connection exceptions (08), insufficient resources (53), operator
+            // intervention (57: shutdown, statement timeout), serialization failure and deadlock
+            // (40001, 40P01), lock not available (55P03). SQLite: BUSY and LOCKED (and extended codes).
+            code.starts_with("08")
+                || code.starts_with("53")
+                || code.starts_with("57")
+                || matches!(&*code, "40001" | "40P01" | "55P03" | "5" | "6" | "261" | "517" | "262")
+        }),
+        _ => false,
+    }
+}
+
+/// Seconds a client is told to wait when the database is unavailable.
+pub const UNAVAILABLE_RETRY_AFTER_SECS: u64 = 2;
+
+impl ApiError {
+    /// 503 `unavailable` with `Retry-After`: nothing was stored (or a retry with the same
+    /// `Idempotency-Key` replays what was).
+    pub fn unavailable(error: &dyn fmt::Display) -> Self {
+        tracing::warn!(%error, "database unavailable");
+        let mut answer = Self::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "unavailable",
+            "the ticket database is not available right now; please retry",
+        );
+        answer.retry_after = Some(UNAVAILABLE_RETRY_AFTER_SECS);
+        answer
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        Self::internal("database error", &error)
+        if database_unavailable(&error) {
+            Self::unavailable(&error)
+        } else {
+            Self::internal("database error", &error)
+        }
     }
 }
 

@@ -10,8 +10,9 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::FromRow;
 
+use crate::db::backend::{on_conn, on_pool, Conn};
 use crate::db::{Db, TicketRow};
 
 /// An SLA target of a ticket.
@@ -84,31 +85,31 @@ pub type Planner = Option<Arc<dyn EventPlanner>>;
 
 /// Stores `event` and one pending delivery per target, on the caller's transaction.
 pub(crate) async fn record(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     ticket_seq: i64,
     event: &PlannedEvent,
     now_ms: i64,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO events (id, ticket_seq, type, occurred_at_ms, payload) VALUES (?, ?, ?, ?, ?)")
-        .bind(&event.id)
-        .bind(ticket_seq)
-        .bind(event.kind)
-        .bind(now_ms)
-        .bind(&event.payload)
-        .execute(&mut *conn)
-        .await?;
+    on_conn!(conn, c => sqlx::query(
+        "INSERT INTO events (id, ticket_seq, type, occurred_at_ms, payload) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&event.id)
+    .bind(ticket_seq)
+    .bind(event.kind)
+    .bind(now_ms)
+    .bind(&event.payload)
+    .execute(&mut **c)
+    .await.map(|r| r.rows_affected()))?;
     for target in &event.targets {
-        sqlx::query(
+        on_conn!(conn, c => sqlx::query(
             "INSERT INTO deliveries (event_id, target, created_at_ms, window_start_ms, next_attempt_ms) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $3, $3)",
         )
         .bind(&event.id)
         .bind(target)
         .bind(now_ms)
-        .bind(now_ms)
-        .bind(now_ms)
-        .execute(&mut *conn)
-        .await?;
+        .execute(&mut **c)
+        .await.map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -116,14 +117,14 @@ pub(crate) async fn record(
 /// Plans and records `kind` for the ticket `seq` on the caller's transaction (nothing without a
 /// planner or without a target that wants it). Returns whether deliveries were written.
 pub(crate) async fn emit(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     planner: &Planner,
     seq: i64,
     kind: EventKind,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
     let Some(planner) = planner else { return Ok(false) };
-    let ticket = crate::db::ticket_by_seq(&mut *conn, seq).await?;
+    let ticket = crate::db::ticket_by_seq(conn, seq).await?;
     let Some(event) = planner.plan(&kind, &ticket, at) else { return Ok(false) };
     record(conn, seq, &event, Utc::now().timestamp_millis()).await?;
     Ok(!event.targets.is_empty())
@@ -194,88 +195,86 @@ const DELIVERY_COLUMNS: &str = "d.id, d.event_id, e.type AS event_type, e.ticket
 
 impl Db {
     /// Takes up to `limit` due deliveries for `lease_ms`, counting the attempt. A row whose lease ran
-    /// out (its worker died) is due again.
+    /// out (its worker died) is due again. Atomic against every other worker: SQLite has one writer
+    /// connection; PostgreSQL takes the rows `FOR UPDATE SKIP LOCKED`, so two instances claiming at
+    /// once get different rows.
     pub async fn claim(&self, now_ms: i64, lease_ms: i64, limit: i64) -> Result<Vec<Claimed>, sqlx::Error> {
-        // One writer connection: the UPDATE … RETURNING is atomic against every other worker.
-        sqlx::query_as::<_, Claimed>(
-            "UPDATE deliveries SET lease_until_ms = ?1 + ?2, attempts = attempts + 1, last_attempt_ms = ?1 \
+        let lock = self.pools.dialect().skip_locked();
+        let sql = format!(
+            "UPDATE deliveries SET lease_until_ms = $1 + $2, attempts = attempts + 1, last_attempt_ms = $1 \
              WHERE id IN ( \
                  SELECT id FROM deliveries \
-                 WHERE state = 'pending' AND next_attempt_ms <= ?1 AND (lease_until_ms IS NULL OR lease_until_ms <= ?1) \
-                 ORDER BY next_attempt_ms, id LIMIT ?3) \
+                 WHERE state = 'pending' AND next_attempt_ms <= $1 AND (lease_until_ms IS NULL OR lease_until_ms <= $1) \
+                 ORDER BY next_attempt_ms, id LIMIT $3{lock}) \
              RETURNING id, event_id, target, attempts, window_start_ms, \
                  (SELECT type FROM events WHERE events.id = deliveries.event_id) AS event_type, \
                  (SELECT ticket_seq FROM events WHERE events.id = deliveries.event_id) AS ticket_seq, \
-                 (SELECT payload FROM events WHERE events.id = deliveries.event_id) AS payload",
-        )
-        .bind(now_ms)
-        .bind(lease_ms)
-        .bind(limit)
-        .fetch_all(self.writer())
-        .await
+                 (SELECT payload FROM events WHERE events.id = deliveries.event_id) AS payload"
+        );
+        on_pool!(self.pools.writer(), p => {
+            sqlx::query_as::<_, Claimed>(&sql).bind(now_ms).bind(lease_ms).bind(limit).fetch_all(p).await
+        })
     }
 
     /// Records how attempts ended and releases their leases, in one transaction (one fsync for all:
     /// the writer is shared with the ticket intake).
     pub async fn finish_attempts(&self, finished: &[(i64, AttemptOutcome)], now_ms: i64) -> Result<(), sqlx::Error> {
-        let mut tx = self.writer().begin().await?;
-        for (id, outcome) in finished {
-            finish_one(&mut tx, *id, outcome, now_ms).await?;
+        let mut tx = self.pools.begin().await?;
+        {
+            let mut conn = tx.conn();
+            for (id, outcome) in finished {
+                finish_one(&mut conn, *id, outcome, now_ms).await?;
+            }
         }
         tx.commit().await
     }
 
     /// Deliveries, newest first, with the ticket's reference.
     pub async fn deliveries(&self, filter: &DeliveryFilter) -> Result<Vec<DeliveryRow>, sqlx::Error> {
-        sqlx::query_as::<_, DeliveryRow>(&format!(
+        let sql = format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id \
              JOIN tickets t ON t.seq = e.ticket_seq \
-             WHERE (?1 IS NULL OR e.ticket_seq = ?1) AND (?2 IS NULL OR d.state = ?2) AND (?3 IS NULL OR d.id < ?3) \
-             ORDER BY d.id DESC LIMIT ?4"
-        ))
-        .bind(filter.ticket_seq)
-        .bind(&filter.state)
-        .bind(filter.before)
-        .bind(filter.limit)
-        .fetch_all(&self.reader)
-        .await
+             WHERE ($1 IS NULL OR e.ticket_seq = $1) AND ($2 IS NULL OR d.state = $2) AND ($3 IS NULL OR d.id < $3) \
+             ORDER BY d.id DESC LIMIT $4"
+        );
+        on_pool!(self.pools.reader(), p => {
+            sqlx::query_as::<_, DeliveryRow>(&sql)
+                .bind(filter.ticket_seq)
+                .bind(&filter.state)
+                .bind(filter.before)
+                .bind(filter.limit)
+                .fetch_all(p)
+                .await
+        })
     }
 
     /// Sends delivery `id` again from now on, with a fresh retry window, whatever its state.
     /// The event (and its id) stays the same. `None` when there is no such delivery.
     pub async fn redeliver(&self, id: i64, now_ms: i64) -> Result<Option<DeliveryRow>, sqlx::Error> {
-        let done = sqlx::query(
-            "UPDATE deliveries SET state = 'pending', next_attempt_ms = ?1, window_start_ms = ?1, \
-                 lease_until_ms = NULL, finished_at_ms = NULL WHERE id = ?2",
-        )
-        .bind(now_ms)
-        .bind(id)
-        .execute(self.writer())
-        .await?;
-        if done.rows_affected() == 0 {
+        const UPDATE: &str = "UPDATE deliveries SET state = 'pending', next_attempt_ms = $1, window_start_ms = $1, \
+                 lease_until_ms = NULL, finished_at_ms = NULL WHERE id = $2";
+        let done = on_pool!(self.pools.writer(), p => sqlx::query(UPDATE).bind(now_ms).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        if done == 0 {
             return Ok(None);
         }
-        sqlx::query_as::<_, DeliveryRow>(&format!(
+        let sql = format!(
             "SELECT {DELIVERY_COLUMNS} FROM deliveries d JOIN events e ON e.id = d.event_id \
-             JOIN tickets t ON t.seq = e.ticket_seq WHERE d.id = ?"
-        ))
-        .bind(id)
-        .fetch_optional(self.writer())
-        .await
+             JOIN tickets t ON t.seq = e.ticket_seq WHERE d.id = $1"
+        );
+        on_pool!(self.pools.writer(), p => sqlx::query_as::<_, DeliveryRow>(&sql).bind(id).fetch_optional(p).await)
     }
 
     /// The stored event JSON of every event about ticket `seq`, oldest first.
     pub async fn events_of(&self, seq: i64) -> Result<Vec<String>, sqlx::Error> {
-        sqlx::query_scalar("SELECT payload FROM events WHERE ticket_seq = ? ORDER BY occurred_at_ms, rowid")
-            .bind(seq)
-            .fetch_all(&self.reader)
-            .await
+        let order = self.pools.dialect().event_order();
+        let sql = format!("SELECT payload FROM events WHERE ticket_seq = $1 ORDER BY occurred_at_ms, {order}");
+        on_pool!(self.pools.reader(), p => sqlx::query_scalar(&sql).bind(seq).fetch_all(p).await)
     }
 }
 
 /// Records how an attempt of delivery `id` ended, on the caller's transaction.
 async fn finish_one(
-    conn: &mut SqliteConnection,
+    conn: &mut Conn<'_>,
     id: i64,
     outcome: &AttemptOutcome,
     now_ms: i64,
@@ -288,11 +287,11 @@ async fn finish_one(
         AttemptOutcome::Failed { status, error } => ("failed", *status, Some(error.as_str()), None),
         AttemptOutcome::Dead { status, error } => ("dead", *status, Some(error.as_str()), None),
     };
-    sqlx::query(
-        "UPDATE deliveries SET state = ?1, last_status = ?2, last_error = ?3, lease_until_ms = NULL, \
-             next_attempt_ms = COALESCE(?4, next_attempt_ms), \
-             finished_at_ms = CASE WHEN ?1 = 'pending' THEN NULL ELSE ?5 END \
-         WHERE id = ?6",
+    on_conn!(conn, c => sqlx::query(
+        "UPDATE deliveries SET state = $1, last_status = $2, last_error = $3, lease_until_ms = NULL, \
+             next_attempt_ms = COALESCE($4, next_attempt_ms), \
+             finished_at_ms = CASE WHEN $1 = 'pending' THEN NULL ELSE $5 END \
+         WHERE id = $6",
     )
     .bind(state)
     .bind(status.map(i64::from))
@@ -300,7 +299,7 @@ async fn finish_one(
     .bind(next)
     .bind(now_ms)
     .bind(id)
-    .execute(&mut *conn)
-    .await?;
+    .execute(&mut **c)
+    .await.map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -49,7 +49,7 @@ pub async fn build_state(config: Config, notifications: Option<Settings>, clock:
     }
     let router = notifications.map(|settings| crate::notify::router(settings, &policies, config.due_soon_percent));
     let planner = router.clone().map(|r| r as Arc<dyn EventPlanner>);
-    let db = Db::open_with(&config.db, planner).await.map_err(|e| RunError(e.to_string()))?;
+    let db = Db::open_with(config.db_settings(), planner).await.map_err(|e| RunError(e.to_string()))?;
     AppState::with_notifications(config, policies, db, clock, router).map_err(|e| RunError(e.to_string()))
 }
 
@@ -135,7 +135,8 @@ pub async fn run(config: Config) -> Result<(), RunError> {
     let local = listener.local_addr().map_err(|e| RunError(format!("cannot read the bound address: {e}")))?;
     tracing::info!(
         address = %local,
-        db = %state.config.db.display(),
+        db = %state.config.db,
+        backend = state.db.backend(),
         policies = ?state.policies.ids().collect::<Vec<_>>(),
         site_root = ?state.config.site_root,
         notification_targets = ?state.notifications.as_ref().map(|n| n.settings.targets.iter().map(|t| t.name.as_str()).collect::<Vec<_>>()),

@@ -727,6 +727,7 @@ async fn healthz_reports_ok_and_policies() {
     let body = reply.json();
     assert_eq!(body["status"], "ok");
     assert_eq!(body["policies"], json!(["impact-t1-t4", "priority-p1-p4"]));
+    assert_eq!(body["database"], if common::on_postgres() { "postgres" } else { "sqlite" });
 }
 
 #[tokio::test]
@@ -820,7 +821,7 @@ async fn real_socket_serves_and_nothing_is_lost_across_a_restart() {
     stop_tx.send(()).unwrap();
     server.await.unwrap().expect("clean shutdown");
 
-    let reopened = triage_receiver::db::Db::open(&db_path).await.unwrap();
+    let reopened = triage_receiver::db::Db::open(db_path).await.unwrap();
     assert_eq!(reopened.count().await.unwrap(), 1, "the accepted ticket survives the restart");
     reopened.close().await;
 }
@@ -833,9 +834,13 @@ async fn binary_prints_its_address_and_stops_cleanly_on_sigterm() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     let dir = tempfile::tempdir().unwrap();
+    let db = if common::on_postgres() {
+        common::fresh_db(&dir).to_string_unredacted()
+    } else {
+        dir.path().join("new/dirs/receiver.sqlite").display().to_string()
+    };
     let mut child = Command::new(env!("CARGO_BIN_EXE_triage-receiver"))
-        .args(["--bind", "127.0.0.1:0", "--db"])
-        .arg(dir.path().join("new/dirs/receiver.sqlite"))
+        .args(["--bind", "127.0.0.1:0", "--db", &db])
         .arg("--policy")
         .arg(policies_dir().join("priority-p1-p4.json"))
         .env("RUST_LOG", "warn")
@@ -864,5 +869,7 @@ async fn binary_prints_its_address_and_stops_cleanly_on_sigterm() {
     assert!(status.success());
     let exit = child.wait().unwrap();
     assert!(exit.success(), "SIGTERM is a clean shutdown, got {exit}");
-    assert!(dir.path().join("new/dirs/receiver.sqlite").exists());
+    if !common::on_postgres() {
+        assert!(dir.path().join("new/dirs/receiver.sqlite").exists());
+    }
 }

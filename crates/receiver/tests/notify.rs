@@ -406,7 +406,7 @@ async fn a_ticket_committed_before_a_sigkill_is_delivered_once_after_the_restart
         ),
     )
     .unwrap();
-    let db = dir.path().join("receiver.sqlite");
+    let db = fresh_db(&dir).to_string_unredacted();
     let start = || {
         let mut child = Command::new(env!("CARGO_BIN_EXE_triage-receiver"))
             .args(["--bind", "127.0.0.1:0", "--rate-limit-per-minute", "0", "--admin-token", ADMIN, "--db"])

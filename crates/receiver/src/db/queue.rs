@@ -1,16 +1,28 @@
 //! The agents' queue: open tickets ordered by their next due time, filtered, one page at a time.
 //!
-//! Every query here is served by the indexes of `migrations/0004_queue.sql`: the partial
-//! expression index on [`NEXT_DUE`] (open tickets only) and the case-insensitive e-mail index.
+//! Every query here is served by the indexes of `0004_queue.sql` (one per backend): the partial
+//! expression index on [`next_due`] (open tickets only) and the case-insensitive e-mail index.
 
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
 
+use super::backend::{bind_values, on_pool, Dialect, Sql, Value};
 use super::{Db, TicketRow, TICKET_COLUMNS};
 
 /// The next due time of an open ticket, spelled exactly as in the index of `0004_queue.sql`.
 pub const NEXT_DUE: &str = "(CASE WHEN first_response_at_ms IS NULL THEN MIN(first_response_due_ms, resolution_due_ms) \
 ELSE resolution_due_ms END)";
+
+/// [`NEXT_DUE`] as PostgreSQL spells it (and its index, `migrations-postgres/0004_queue.sql`).
+pub const NEXT_DUE_POSTGRES: &str = "(CASE WHEN first_response_at_ms IS NULL THEN LEAST(first_response_due_ms, resolution_due_ms) \
+ELSE resolution_due_ms END)";
+
+/// The next-due expression of a backend.
+pub(crate) fn next_due(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Sqlite => NEXT_DUE,
+        Dialect::Postgres => NEXT_DUE_POSTGRES,
+    }
+}
 
 /// The condition of the partial index: the ticket is stored and not resolved.
 const OPEN: &str = "resolved_at_ms IS NULL AND receipt IS NOT NULL";
@@ -100,40 +112,41 @@ pub struct QueuePage {
     pub overdue: i64,
 }
 
-fn push_filter<'a>(query: &mut QueryBuilder<'a, Sqlite>, filter: &'a QueueFilter, now_ms: i64, due_soon: u8) {
+fn push_filter(query: &mut Sql, dialect: Dialect, filter: &QueueFilter, now_ms: i64, due_soon: u8) {
+    let next_due = next_due(dialect);
     query.push(" WHERE ").push(OPEN);
     if !filter.include_spam {
         // Spelled as in the partial index's condition, so the index applies.
-        query.push(" AND spam = 0");
+        query.push(" AND ").push(dialect.not_spam());
     }
     if let Some(severity) = &filter.severity {
-        query.push(" AND severity = ").push_bind(severity);
+        query.push(" AND severity = ").bind(Value::Text(severity.clone()));
     }
     if let Some(policy) = &filter.policy {
-        query.push(" AND policy_id = ").push_bind(policy);
+        query.push(" AND policy_id = ").bind(Value::Text(policy.clone()));
     }
     match &filter.search {
         Some(Search::Reference(reference)) => {
-            query.push(" AND reference = ").push_bind(reference);
+            query.push(" AND reference = ").bind(Value::Text(reference.clone()));
         }
         Some(Search::Email(email)) => {
-            query.push(" AND contact_email = ").push_bind(email).push(" COLLATE NOCASE");
+            let placeholder = query.placeholder(Value::Text(email.clone()));
+            query.push(" AND ").push(&dialect.equals_ignoring_case("contact_email", &placeholder));
         }
         None => {}
     }
     match filter.state {
         Some(QueueState::Overdue) => {
-            query.push(format!(" AND {NEXT_DUE} <= ")).push_bind(now_ms);
+            query.push(&format!(" AND {next_due} <= ")).bind(Value::Int(now_ms));
         }
         Some(QueueState::DueSoon) => {
             // Not yet due, and less than `due_soon` percent of the target's time left (sla::state).
-            query
-                .push(format!(" AND {NEXT_DUE} > "))
-                .push_bind(now_ms)
-                .push(format!(" AND ({NEXT_DUE} - "))
-                .push_bind(now_ms)
-                .push(format!(") * 100 < MAX({NEXT_DUE} - received_at_ms, 1) * "))
-                .push_bind(i64::from(due_soon));
+            let now = query.placeholder(Value::Int(now_ms));
+            let percent = query.placeholder(Value::Int(i64::from(due_soon)));
+            let greatest = dialect.greatest();
+            query.push(&format!(
+                " AND {next_due} > {now} AND ({next_due} - {now}) * 100 < {greatest}({next_due} - received_at_ms, 1) * {percent}"
+            ));
         }
         Some(QueueState::AwaitingFirstResponse) => {
             query.push(" AND first_response_at_ms IS NULL");
@@ -157,42 +170,57 @@ impl Db {
         due_soon_percent: u8,
     ) -> Result<QueuePage, sqlx::Error> {
         let now_ms = now.timestamp_millis();
-        let mut page = QueryBuilder::<Sqlite>::new(format!("SELECT {TICKET_COLUMNS}, {NEXT_DUE} AS next_due_ms FROM tickets"));
-        push_filter(&mut page, filter, now_ms, due_soon_percent);
+        let dialect = self.pools.dialect();
+        let next_due = next_due(dialect);
+        let mut page = Sql::new(format!("SELECT {TICKET_COLUMNS}, {next_due} AS next_due_ms FROM tickets"));
+        push_filter(&mut page, dialect, filter, now_ms, due_soon_percent);
         if let Some((due, seq)) = filter.after {
-            page.push(format!(" AND ({NEXT_DUE}, seq) > ("))
-                .push_bind(due)
-                .push(", ")
-                .push_bind(seq)
-                .push(")");
+            let due = page.placeholder(Value::Int(due));
+            let seq = page.placeholder(Value::Int(seq));
+            page.push(&format!(" AND ({next_due}, seq) > ({due}, {seq})"));
         }
-        page.push(format!(" ORDER BY {NEXT_DUE}, seq LIMIT ")).push_bind(filter.limit);
-        let rows: Vec<QueueRow> = page.build_query_as().fetch_all(&self.reader).await?;
+        page.push(&format!(" ORDER BY {next_due}, seq LIMIT ")).bind(Value::Int(filter.limit));
+        let rows: Vec<QueueRow> = on_pool!(self.pools.reader(), p => {
+            bind_values!(sqlx::query_as::<_, QueueRow>(&page.text), &page.values).fetch_all(p).await
+        })?;
 
-        let mut count = QueryBuilder::<Sqlite>::new("SELECT COUNT(*) FROM tickets");
-        push_filter(&mut count, filter, now_ms, due_soon_percent);
-        let total: i64 = count.build_query_scalar().fetch_one(&self.reader).await?;
+        let mut count = Sql::new("SELECT COUNT(*) FROM tickets");
+        push_filter(&mut count, dialect, filter, now_ms, due_soon_percent);
+        let total: i64 = on_pool!(self.pools.reader(), p => {
+            bind_values!(sqlx::query_scalar::<_, i64>(&count.text), &count.values).fetch_one(p).await
+        })?;
         let overdue = self.overdue_count(now).await?;
         Ok(QueuePage { rows: rows.into_iter().map(|r| (r.ticket, r.next_due_ms)).collect(), total, overdue })
     }
 
     /// Open, non-spam tickets past their next due time.
     pub async fn overdue_count(&self, now: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-        sqlx::query_scalar(&format!("SELECT COUNT(*) FROM tickets WHERE {OPEN} AND spam = 0 AND {NEXT_DUE} <= ?"))
-            .bind(now.timestamp_millis())
-            .fetch_one(&self.reader)
-            .await
+        let dialect = self.pools.dialect();
+        let sql = format!(
+            "SELECT COUNT(*) FROM tickets WHERE {OPEN} AND {} AND {} <= $1",
+            dialect.not_spam(),
+            next_due(dialect)
+        );
+        on_pool!(self.pools.reader(), p => sqlx::query_scalar(&sql).bind(now.timestamp_millis()).fetch_one(p).await)
     }
 
-    /// The query plan SQLite picks for the queue's first page (benchmarks and tests check that the
-    /// index is used).
+    /// The query plan the database picks for the queue's first page (benchmarks and tests check
+    /// that the index is used).
     pub async fn queue_plan(&self) -> Result<Vec<String>, sqlx::Error> {
-        let rows: Vec<(i64, i64, i64, String)> = sqlx::query_as(&format!(
-            "EXPLAIN QUERY PLAN SELECT seq FROM tickets WHERE {OPEN} AND spam = 0 ORDER BY {NEXT_DUE}, seq LIMIT 50"
-        ))
-        .fetch_all(&self.reader)
-        .await?;
-        Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+        let dialect = self.pools.dialect();
+        let query = format!(
+            "SELECT seq FROM tickets WHERE {OPEN} AND {} ORDER BY {}, seq LIMIT 50",
+            dialect.not_spam(),
+            next_due(dialect)
+        );
+        on_pool!(self.pools.reader(), p => match dialect {
+            Dialect::Sqlite => {
+                let rows: Vec<(i64, i64, i64, String)> =
+                    sqlx::query_as(&format!("EXPLAIN QUERY PLAN {query}")).fetch_all(p).await?;
+                Ok(rows.into_iter().map(|(_, _, _, detail)| detail).collect())
+            }
+            Dialect::Postgres => sqlx::query_scalar(&format!("EXPLAIN {query}")).fetch_all(p).await,
+        })
     }
 }
 

@@ -1,5 +1,11 @@
-//! Test harness: an app on a temporary SQLite file with the seed policies and a manual clock.
+//! Test harness: an app on a fresh database with the seed policies and a manual clock.
+//!
+//! The database is a temporary SQLite file, or, with `TRIAGE_TEST_BACKEND=postgres`, a fresh
+//! database on the PostgreSQL server of `TRIAGE_TEST_POSTGRES_URL` (`cargo xtask test native` runs
+//! the receiver's suites both ways).
 #![allow(dead_code)]
+
+pub mod pg;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,7 +19,7 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use tower::ServiceExt;
 use triage_receiver::config::Config;
-use triage_receiver::db::Db;
+use triage_receiver::db::{Db, DbLocation};
 use triage_receiver::policies::PolicySet;
 use triage_receiver::{app, AppState, Clock};
 
@@ -39,8 +45,26 @@ pub struct Harness {
     pub clock: Clock,
 }
 
+/// Whether this run stores on PostgreSQL (`TRIAGE_TEST_BACKEND=postgres`) rather than SQLite.
+pub fn on_postgres() -> bool {
+    match std::env::var("TRIAGE_TEST_BACKEND").as_deref() {
+        Ok("postgres") => true,
+        Ok("sqlite") | Ok("") | Err(_) => false,
+        Ok(other) => panic!("TRIAGE_TEST_BACKEND={other}: expected sqlite or postgres"),
+    }
+}
+
+/// A fresh, empty database of the backend under test (the SQLite file lives in `dir`).
+pub fn fresh_db(dir: &TempDir) -> DbLocation {
+    if on_postgres() {
+        DbLocation::Postgres(pg::fresh_database(&pg::admin_url()))
+    } else {
+        DbLocation::Sqlite(dir.path().join("nested/dir/tickets.sqlite"))
+    }
+}
+
 pub fn config(dir: &TempDir) -> Config {
-    let mut config = Config::with_defaults(policy_paths(), dir.path().join("nested/dir/tickets.sqlite"));
+    let mut config = Config::with_defaults(policy_paths(), fresh_db(dir));
     config.admin_token = Some(ADMIN.to_string());
     config.rate_limit_per_minute = 0;
     config
@@ -60,7 +84,7 @@ impl Harness {
 
     pub async fn from_config(dir: TempDir, config: Config) -> Self {
         let policies = PolicySet::load(&config.policies).expect("seed policies load");
-        let db = Db::open(&config.db).await.expect("database opens");
+        let db = Db::open(config.db_settings()).await.expect("database opens");
         let clock = Clock::manual(t0());
         let state = AppState::new(config, policies, db, clock.clone()).expect("valid config");
         let app = app(state.clone());
