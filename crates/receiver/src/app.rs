@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::state::AppState;
 use crate::{admin, admin_ui, static_files, status, tickets};
 
-/// Routes: `POST /api/tickets`; status links `GET|DELETE /api/status/{token}` ([`status`]);
+/// Routes: `POST /api/tickets`; status links `GET|DELETE /api/ticket-status/{token}` ([`status`]);
 /// admin `GET /api/tickets`, `GET|PATCH /api/tickets/{id}`,
 /// `GET /api/tickets/{id}/attachments/{position}`, `DELETE /api/tickets/{id}/status-links`; notifications (`GET /api/deliveries`,
 /// `GET /api/tickets/{id}/deliveries`, `POST /api/deliveries/{id}/redeliver`); `GET /healthz`; the
@@ -26,7 +26,7 @@ pub fn app(state: AppState) -> Router {
         .route("/api/tickets/{id}", get(admin::get_ticket).patch(admin::update_ticket))
         .route("/api/tickets/{id}/attachments/{position}", get(admin::get_attachment))
         .route("/api/tickets/{id}/status-links", delete(status::revoke_ticket_links))
-        .route("/api/status/{token}", get(status::get_status).delete(status::revoke_status))
+        .route("/api/ticket-status/{token}", get(status::get_status).delete(status::revoke_status))
         .route("/healthz", get(healthz))
         .merge(crate::notify::api::routes())
         .merge(admin_ui::routes());

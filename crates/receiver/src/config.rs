@@ -91,7 +91,7 @@ pub struct Config {
     #[arg(long, env = "TRIAGE_RATE_LIMIT_BURST", default_value_t = defaults::RATE_BURST)]
     pub rate_limit_burst: u32,
 
-    /// Status link reads (`GET /api/status/…`) per minute per client IP; 0 turns the limit off.
+    /// Status link reads (`GET /api/ticket-status/…`) per minute per client IP; 0 turns the limit off.
     #[arg(long, env = "TRIAGE_STATUS_RATE_LIMIT_PER_MINUTE", default_value_t = defaults::STATUS_RATE_PER_MINUTE)]
     pub status_rate_limit_per_minute: u32,
 
@@ -100,7 +100,7 @@ pub struct Config {
     pub status_rate_limit_burst: u32,
 
     /// The receiver's public base URL (`https://support.example`), to write absolute status links
-    /// into receipts. Without it status links are root-relative (`/api/status/…`), resolved by the
+    /// into receipts. Without it status links are root-relative (`/api/ticket-status/…`), resolved by the
     /// widget against the endpoint it posted to.
     #[arg(long, env = "TRIAGE_PUBLIC_URL")]
     pub public_url: Option<String>,

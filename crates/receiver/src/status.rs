@@ -1,11 +1,11 @@
 //! Status links: the customer follows their ticket's promise without signing in.
 //!
 //! A receipt carries `status_url`, a capability URL with a 256-bit random token; only the token's
-//! SHA-256 is stored. `GET /api/status/{token}` answers a [`TicketStatus`]: what the customer
+//! SHA-256 is stored. `GET /api/ticket-status/{token}` answers a [`TicketStatus`]: what the customer
 //! already knows (reference, subject, severity, when it was sent, each target's due time and
 //! state, escalation), never contact data or anything of another ticket. An unknown, malformed or
 //! revoked token is the same 404 that tells nothing. Reads are rate-limited per client IP apart
-//! from sends; CORS follows `--allow-origin`. `DELETE /api/status/{token}` revokes the link (the
+//! from sends; CORS follows `--allow-origin`. `DELETE /api/ticket-status/{token}` revokes the link (the
 //! customer forgets the ticket); `DELETE /api/tickets/{id}/status-links` (admin) revokes them all.
 
 use axum::extract::{Path, Request, State};
@@ -52,8 +52,8 @@ fn well_formed(text: &str) -> bool {
 /// The status URL of `token`: under `--public-url` when set, else root-relative.
 pub fn status_url(state: &AppState, token: &str) -> String {
     match &state.config.public_url {
-        Some(base) => format!("{base}/api/status/{token}"),
-        None => format!("/api/status/{token}"),
+        Some(base) => format!("{base}/api/ticket-status/{token}"),
+        None => format!("/api/ticket-status/{token}"),
     }
 }
 
@@ -94,7 +94,7 @@ fn private(mut response: Response) -> Response {
     response
 }
 
-/// `GET /api/status/{token}`.
+/// `GET /api/ticket-status/{token}`.
 pub async fn get_status(
     State(state): State<AppState>,
     Path(token): Path<String>,
@@ -110,7 +110,7 @@ pub async fn get_status(
     Ok(private(Json(status).into_response()))
 }
 
-/// `DELETE /api/status/{token}`: the holder revokes the link. 204, or the same 404.
+/// `DELETE /api/ticket-status/{token}`: the holder revokes the link. 204, or the same 404.
 pub async fn revoke_status(
     State(state): State<AppState>,
     Path(token): Path<String>,

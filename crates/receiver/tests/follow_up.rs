@@ -8,6 +8,7 @@ use axum::http::{Request, StatusCode};
 use chrono::TimeDelta;
 use common::*;
 use serde_json::{json, Value};
+use triage_receiver::db::DbLocation;
 use triage_receiver::identity::sign;
 
 /// Posts `t`, expects 201, returns the receipt.
@@ -44,15 +45,33 @@ async fn patch(h: &Harness, id: &str, body: Value) {
     assert_eq!(reply.status, StatusCode::OK, "{}", String::from_utf8_lossy(&reply.bytes));
 }
 
-/// Every file of the database (main file, WAL, shared memory) as bytes.
-fn database_bytes(h: &Harness) -> Vec<u8> {
-    let dir = h.dir.path().join("nested/dir");
-    let mut bytes = Vec::new();
-    for entry in std::fs::read_dir(&dir).expect("database dir") {
-        let path = entry.expect("entry").path();
-        bytes.extend(std::fs::read(&path).unwrap_or_default());
+/// Everything stored, as bytes: on SQLite every file of the database (main file, WAL, shared
+/// memory); on PostgreSQL every row of every table, as JSON text.
+async fn database_bytes(h: &Harness) -> Vec<u8> {
+    match &h.state.config.db {
+        DbLocation::Sqlite(path) => {
+            let dir = path.parent().expect("the SQLite file has a directory");
+            let mut bytes = Vec::new();
+            for entry in std::fs::read_dir(dir).expect("database dir") {
+                let path = entry.expect("entry").path();
+                bytes.extend(std::fs::read(&path).unwrap_or_default());
+            }
+            bytes
+        }
+        DbLocation::Postgres(url) => {
+            let tables =
+                common::pg::query_strings(url, "SELECT tablename::text FROM pg_tables WHERE schemaname = 'public'").await;
+            assert!(tables.iter().any(|t| t == "status_tokens"), "tables: {tables:?}");
+            let mut bytes = Vec::new();
+            for table in tables {
+                let rows = common::pg::query_strings(url, &format!("SELECT row_to_json(t)::text FROM \"{table}\" t")).await;
+                for row in rows {
+                    bytes.extend(row.into_bytes());
+                }
+            }
+            bytes
+        }
     }
-    bytes
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
@@ -64,7 +83,7 @@ async fn the_receipt_links_to_a_status_that_tells_only_what_the_customer_knows()
     let h = Harness::new().await;
     let receipt = sent(&h, &ticket()).await;
     let url = status_url(&receipt);
-    let token = url.strip_prefix("/api/status/").expect("root-relative without --public-url");
+    let token = url.strip_prefix("/api/ticket-status/").expect("root-relative without --public-url");
     assert_eq!(token.len(), 64, "256 bits, hex");
     assert!(token.bytes().all(|b| b.is_ascii_hexdigit()));
 
@@ -92,8 +111,8 @@ async fn the_receipt_links_to_a_status_that_tells_only_what_the_customer_knows()
     assert!(s.get("escalation").is_none());
     assert_eq!(s["as_of"], "2026-11-23T15:00:00Z");
 
-    // Stored hashed: the token is nowhere in the database files, its SHA-256 is.
-    let stored = database_bytes(&h);
+    // Stored hashed: the token is nowhere in the database, its SHA-256 is.
+    let stored = database_bytes(&h).await;
     assert!(!contains(&stored, token), "the token itself must not be stored");
     assert!(contains(&stored, &triage_receiver::status::token_hash(token)));
 }
@@ -148,15 +167,15 @@ async fn a_token_opens_its_own_ticket_only_and_unknown_or_revoked_ones_tell_noth
     assert_eq!(s["reference"], second["reference"]);
     assert_eq!(s["subject"], "Outro assunto");
 
-    let unknown = get(&h, &format!("/api/status/{}", "0".repeat(64))).await;
+    let unknown = get(&h, &format!("/api/ticket-status/{}", "0".repeat(64))).await;
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
-    for probe in ["/api/status/abc", "/api/status/ABCDEF", &format!("/api/status/{}", "g".repeat(64))] {
+    for probe in ["/api/ticket-status/abc", "/api/ticket-status/ABCDEF", &format!("/api/ticket-status/{}", "g".repeat(64))] {
         let reply = get(&h, probe).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{probe}");
         assert_eq!(reply.bytes, unknown.bytes, "{probe}: the same answer as an unknown token");
     }
     // Another ticket's reference or id is not a token.
-    let by_id = get(&h, &format!("/api/status/{}", first["id"].as_str().expect("id"))).await;
+    let by_id = get(&h, &format!("/api/ticket-status/{}", first["id"].as_str().expect("id"))).await;
     assert_eq!(by_id.status, StatusCode::NOT_FOUND);
 
     // The holder forgets the ticket: the link is revoked, and reads like an unknown one.
@@ -203,7 +222,7 @@ async fn public_url_makes_links_absolute_and_is_checked() {
     let receipt = sent(&h, &ticket()).await;
     let url = status_url(&receipt);
     let path = url.strip_prefix("https://support.example").expect("absolute under --public-url");
-    assert!(path.starts_with("/api/status/"));
+    assert!(path.starts_with("/api/ticket-status/"));
     assert_eq!(get(&h, path).await.status, StatusCode::OK);
 
     let dir = tempfile::tempdir().expect("temp dir");
