@@ -115,6 +115,18 @@ pub fn package(project: &Project, options: &Options) -> Result<Packed> {
             "schemas/ticket.schema.json",
         ),
         (
+            "www/schemas/receipt.schema.json",
+            "schemas/receipt.schema.json",
+        ),
+        (
+            "www/schemas/ticket-status.schema.json",
+            "schemas/ticket-status.schema.json",
+        ),
+        (
+            "www/schemas/status.schema.json",
+            "schemas/status.schema.json",
+        ),
+        (
             "www/policies/priority-p1-p4.json",
             "policies/priority-p1-p4.json",
         ),
@@ -230,7 +242,10 @@ unpkg serves the same files at `https://unpkg.com/{PACKAGE_NAME}@{version}/loade
   `Access-Control-Allow-Origin` when it is on another origin than the page.
 - `data-endpoint`: where tickets are POSTed. On another origin than the page it must answer the
   CORS preflight, allowing `Content-Type` and `Idempotency-Key`; the reference receiver does with
-  `--allow-origin https://help.example.com`.
+  `--allow-origin https://help.example.com`. Answer with a receipt (`schemas/receipt.schema.json`);
+  to let customers follow their ticket, include a `status_url` that answers GET in the shape of
+  `schemas/ticket-status.schema.json`, or leave it out and the widget shows the reference alone.
+  A product's status feed in the generic shape follows `schemas/status.schema.json`.
 - `data-plan`, `data-locale`, `data-fallback`, `data-headers`, `data-position`: see the project's
   README.
 
@@ -250,7 +265,7 @@ static files, with `Access-Control-Allow-Origin: *` if the page is on another or
 | `loader.js` | the only file the tag loads at first: draws the launcher, loads the rest on intent or idle |
 | `tw.<hash>.js`, `tw.<hash>.wasm`, `tw.<hash>.css` | the widget (fingerprinted, fetched with their SRI hashes) |
 | `manifest.json` | each file's name and `sha256-` SRI hash, the loader's included |
-| `schemas/` | JSON Schemas of the policy file and of the ticket the endpoint receives |
+| `schemas/` | JSON Schemas of the policy file, of the ticket the endpoint receives, of its receipt and of a ticket's status |
 | `policies/` | the two example policies |
 "#
     )

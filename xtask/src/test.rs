@@ -186,10 +186,10 @@ fn cargo_test(cmd: Cmd) -> TierOutcome {
 }
 
 /// The receiver's suites that run a second time on PostgreSQL (`TRIAGE_TEST_BACKEND=postgres`).
-const BOTH_BACKEND_SUITES: [&str; 3] = ["api", "notify", "admin_ui"];
+const BOTH_BACKEND_SUITES: [&str; 4] = ["api", "notify", "admin_ui", "follow_up"];
 
 /// Every crate's tests (the receiver's on SQLite, with a throwaway PostgreSQL for the multi-instance
-/// tests), then the receiver's API, notification and admin-page suites again on PostgreSQL.
+/// tests), then the receiver's API, notification, admin-page and follow-up suites again on PostgreSQL.
 fn native(project: &Project) -> TierOutcome {
     let server = postgres::PgServer::start(project)?;
     let with_postgres = |cmd: Cmd| {

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use serde_json::{json, Value};
-use triage_policy::Policy;
+use triage_policy::{Policy, Tzdb};
 
 use crate::args::Format;
 use crate::failure::{list, Failure};
@@ -15,28 +15,36 @@ use crate::load::{describe_problems, read_policy, LoadError};
 pub struct CheckReport {
     pub stdout: String,
     pub notes: Vec<String>,
+    /// Promises that read wrong (text format: for stderr).
+    pub warnings: Vec<String>,
     pub valid: bool,
 }
 
 pub fn check(path: &Path, format: Format) -> Result<CheckReport, Failure> {
     let file = path.display().to_string();
     match (read_policy(path), format) {
-        (Ok(policy), Format::Text) => {
-            Ok(CheckReport { stdout: summary(path, &policy), notes: notes(&policy), valid: true })
-        }
+        (Ok(policy), Format::Text) => Ok(CheckReport {
+            stdout: summary(path, &policy),
+            notes: notes(&policy),
+            warnings: warnings(&policy),
+            valid: true,
+        }),
         (Ok(policy), Format::Json) => {
-            let out = json!({ "file": file, "valid": true, "policy": overview(&policy), "notes": notes(&policy), "problems": [] });
-            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: true })
+            let out = json!({
+                "file": file, "valid": true, "policy": overview(&policy), "notes": notes(&policy),
+                "warnings": warnings(&policy), "problems": [],
+            });
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), warnings: Vec::new(), valid: true })
         }
         (Err(LoadError::Unreadable(message)), Format::Text) => Err(Failure::Policy(message)),
         (Err(LoadError::Invalid(problems)), Format::Text) => Err(Failure::Policy(describe_problems(path, &problems))),
         (Err(LoadError::Unreadable(message)), Format::Json) => {
             let out = json!({ "file": file, "valid": false, "error": message, "problems": [] });
-            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: false })
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), warnings: Vec::new(), valid: false })
         }
         (Err(LoadError::Invalid(problems)), Format::Json) => {
             let out = json!({ "file": file, "valid": false, "problems": problems });
-            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), valid: false })
+            Ok(CheckReport { stdout: pretty(&out)?, notes: Vec::new(), warnings: Vec::new(), valid: false })
         }
     }
 }
@@ -59,7 +67,8 @@ fn overview(policy: &Policy) -> Value {
         "questions": file.questionnaire.questions.len(),
         "start": file.questionnaire.start,
         "plans": file.plans.iter().map(|p| json!({
-            "id": p.id, "default": p.id == default_plan, "example_values": p.example_values,
+            "id": p.id, "default": p.id == default_plan, "unverified": p.id == policy.unverified_plan().id,
+            "example_values": p.example_values, "may_request_escalation": policy.may_request_escalation(&p.id),
         })).collect::<Vec<_>>(),
         "calendars": file.calendars.iter().map(|c| json!({
             "id": c.id, "always_open": c.always_open, "time_zone": c.time_zone, "holidays": c.holidays.len(),
@@ -83,6 +92,12 @@ fn summary(path: &Path, policy: &Policy) -> String {
             let mut tags = Vec::new();
             if p.id == default_plan {
                 tags.push("default");
+            }
+            if p.id == policy.unverified_plan().id {
+                tags.push("unverified customers");
+            }
+            if policy.may_request_escalation(&p.id) {
+                tags.push("may ask to escalate");
             }
             if p.example_values {
                 tags.push("example values");
@@ -145,6 +160,28 @@ fn feed_format(format: triage_policy::FeedFormat) -> &'static str {
     }
 }
 
+/// Promises that read wrong: a first response that can be due after the resolution (the engine
+/// then makes it due with the resolution, and says so).
+fn warnings(policy: &Policy) -> Vec<String> {
+    policy
+        .first_response_overruns(&Tzdb)
+        .into_iter()
+        .map(|overrun| {
+            let whose = match &overrun.channel {
+                Some(channel) => format!("channel {channel}'s first-response target"),
+                None => format!("plan {}'s first-response target", overrun.plan),
+            };
+            format!(
+                "{whose} ({}) exceeds the {} resolution target of plan {} ({}): such first responses are shown and counted as due with the resolution",
+                crate::due::span_text(overrun.first_response),
+                overrun.severity,
+                overrun.plan,
+                crate::due::span_text(overrun.resolution),
+            )
+        })
+        .collect()
+}
+
 /// Things a site owner should know before deploying a valid policy.
 fn notes(policy: &Policy) -> Vec<String> {
     let file = policy.file();
@@ -153,6 +190,12 @@ fn notes(policy: &Policy) -> Vec<String> {
         notes.push(format!(
             "plan {} holds example values, not real promises: set its figures and remove \"example_values\" before deploying",
             plan.id
+        ));
+    }
+    if file.plans.len() > 1 && file.unverified_plan.is_none() {
+        notes.push(format!(
+            "no \"unverified_plan\": a customer whose signed identity is missing, forged or expired gets plan {} (the least served); name it to make that explicit",
+            policy.unverified_plan().id
         ));
     }
     for calendar in file.calendars.iter().filter(|c| !c.always_open) {

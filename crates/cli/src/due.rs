@@ -38,6 +38,9 @@ pub struct DueAtOutput {
     pub limit: Span,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub average: Option<Span>,
+    /// True when this first response would run out after the resolution and is due with it.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
     pub calendar: String,
     pub time_zone: String,
 }
@@ -104,8 +107,17 @@ pub fn due(request: &DueRequest<'_>) -> Result<DueReport, Failure> {
             )));
         }
     }
-    let warnings = holiday_warning(&policy, &due.first_response)
+    let capped = due.first_response.capped.then(|| {
+        format!(
+            "the first-response target ({}) runs out after the resolution's ({}): the first response is due with the resolution, at {}",
+            span_text(due.first_response.limit),
+            span_text(due.resolution.limit),
+            due.resolution.to_wire().due
+        )
+    });
+    let warnings = capped
         .into_iter()
+        .chain(holiday_warning(&policy, &due.first_response))
         .chain(holiday_warning(&policy, &due.resolution))
         .collect();
     let output = DueOutput {
@@ -136,6 +148,13 @@ fn holiday_warning(policy: &Policy, at: &DueAt) -> Option<String> {
     })
 }
 
+/// `30 minutes`, `1 business_day`, as written in policy files.
+pub fn span_text(span: Span) -> String {
+    let unit = triage_policy::model::unit_name(span.unit);
+    let unit = if span.amount == 1 { unit.strip_suffix('s').unwrap_or(unit) } else { unit };
+    format!("{} {unit}", span.amount)
+}
+
 fn at_output(policy: &Policy, at: &DueAt) -> DueAtOutput {
     let wire = at.to_wire();
     DueAtOutput {
@@ -143,6 +162,7 @@ fn at_output(policy: &Policy, at: &DueAt) -> DueAtOutput {
         average_due: wire.average_due,
         limit: at.limit,
         average: at.average,
+        capped: at.capped,
         calendar: at.calendar.clone(),
         time_zone: policy.calendar(&at.calendar).map(|c| c.time_zone.clone()).unwrap_or_default(),
     }

@@ -80,6 +80,7 @@ fn run(command: Command) -> Result<(), Failure> {
         Command::Check { policy, format } => {
             let report = check::check(&policy, format)?;
             print(&report.stdout);
+            warn("warning", &report.warnings);
             warn("note", &report.notes);
             if !report.valid {
                 return Err(Failure::Reported);
@@ -97,6 +98,7 @@ fn run(command: Command) -> Result<(), Failure> {
                 args::Format::Text,
             )?;
             print(&check.stdout);
+            warn("warning", &check.warnings);
             warn("note", &check.notes);
         }
         Command::Preview(options) => preview::preview(&options)?,

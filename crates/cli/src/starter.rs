@@ -551,6 +551,12 @@ pub fn starter(answers: &Answers) -> String {
             "calendars" => copy(&calendars),
             "channels" => copy(&channels),
             "products" => copy(&products),
+            // The template's names its own plans: the site owner's plans replace them.
+            "unverified_plan" => match text(Some(&value)) {
+                Some(id) if answers.plans.iter().any(|p| p.id == id) => value,
+                _ => continue,
+            },
+            "escalation" => escalation_for(value, answers),
             _ => value,
         };
         out.push((key.clone(), value));
@@ -572,6 +578,32 @@ pub fn starter(answers: &Answers) -> String {
     write_pretty(&mut text, &Value::Object(out), 0);
     text.push('\n');
     text
+}
+
+/// The template's escalation rule with its `plans` kept to the site owner's plans; where none of
+/// them is left, the first plan (plans are listed best first, as the seed grants Business+ alone).
+fn escalation_for(value: Value, answers: &Answers) -> Value {
+    let Value::Object(members) = value else {
+        return value;
+    };
+    let members = members
+        .into_iter()
+        .map(|(key, value)| {
+            if key != "plans" {
+                return (key, value);
+            }
+            let mut kept: Vec<Value> = items(Some(&value))
+                .iter()
+                .filter(|id| text(Some(id)).is_some_and(|id| answers.plans.iter().any(|p| p.id == id)))
+                .map(copy)
+                .collect();
+            if kept.is_empty() {
+                kept.extend(answers.plans.first().map(|p| string(&p.id)));
+            }
+            (key, Value::Array(kept))
+        })
+        .collect();
+    Value::Object(members)
 }
 
 /// A deep copy (the engine's JSON value is not `Clone`).

@@ -67,7 +67,14 @@ fn check_accepts_both_seed_policies_with_a_summary() {
     assert!(run.stdout.starts_with("OK "), "{}", run.stdout);
     assert!(run.stdout.contains("policy priority-p1-p4 version"));
     assert!(run.stdout.contains("severities: P1, P2, P3, P4"));
-    assert!(run.stdout.contains("plans:      business-plus (default), pro (example values)"));
+    assert!(
+        run.stdout.contains(
+            "plans:      business-plus (default, may ask to escalate), pro (unverified customers, example values)"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(!run.stderr.contains("warning:"), "every P1–P4 first response comes before its resolution: {}", run.stderr);
     assert!(run.stderr.contains("note: plan pro holds example values"), "{}", run.stderr);
     assert!(run.stderr.contains("lists holidays up to 2027-12-25"), "{}", run.stderr);
 
@@ -85,7 +92,15 @@ fn check_accepts_both_seed_policies_with_a_summary() {
         run.stdout
     );
     assert!(run.stdout.contains("outage:     T1 (a known incident is shown before sending)"), "{}", run.stdout);
-    assert_eq!(run.stderr, "", "a policy without example values or holidays has nothing to note");
+    // T1 resolves within 4 h; the general answer (24 h) and e-mail (24 h) come later.
+    assert_eq!(
+        run.stderr,
+        "warning: plan standard's first-response target (24 hours) exceeds the T1 resolution target of plan standard \
+         (4 hours): such first responses are shown and counted as due with the resolution\n\
+         warning: channel email's first-response target (24 hours) exceeds the T1 resolution target of plan standard \
+         (4 hours): such first responses are shown and counted as due with the resolution\n",
+        "no example values or holidays to note, only the first responses that overrun"
+    );
 }
 
 #[test]
@@ -213,8 +228,13 @@ fn check_format_json_reports_problems_with_path_message_and_fix() {
     assert_eq!(out["policy"]["severities"], serde_json::json!(["P1", "P2", "P3", "P4"]));
     assert_eq!(
         out["policy"]["plans"][0],
-        serde_json::json!({ "id": "business-plus", "default": true, "example_values": false })
+        serde_json::json!({
+            "id": "business-plus", "default": true, "unverified": false, "example_values": false,
+            "may_request_escalation": true,
+        })
     );
+    assert_eq!(out["policy"]["plans"][1]["unverified"], true);
+    assert_eq!(out["warnings"], serde_json::json!([]));
     assert!(out["notes"][0].as_str().expect("a note").contains("plan pro holds example values"));
     assert_eq!(run.stderr, "", "notes go into the JSON");
 
@@ -450,6 +470,54 @@ fn due_with_a_channel_and_averages() {
     assert_eq!(out["resolution"]["due"], "2026-11-21T19:30:00-03:00");
     assert_eq!(out["resolution"]["average_due"], "2026-11-21T03:30:00-03:00");
     assert_eq!(out["resolution"]["time_zone"], "America/Sao_Paulo");
+}
+
+#[test]
+fn due_caps_a_first_response_that_would_come_after_the_resolution_and_says_so() {
+    let run = triage(&[
+        "due",
+        "--policy",
+        &impact(),
+        "--plan",
+        "standard",
+        "--severity",
+        "T1",
+        "--opened",
+        "2026-11-20T19:30:00-03:00",
+        "--channel",
+        "email",
+    ]);
+    let out = json(&run);
+    assert_eq!(
+        out["first_response"]["due"], "2026-11-20T23:30:00-03:00",
+        "due with the 4 h resolution, not 24 h later"
+    );
+    assert_eq!(out["first_response"]["capped"], true);
+    assert_eq!(out["first_response"]["limit"], serde_json::json!({ "amount": 24, "unit": "hours" }));
+    assert_eq!(out["first_response"]["average_due"], "2026-11-20T23:30:00-03:00", "6 h average capped too");
+    assert!(out["resolution"].get("capped").is_none());
+    assert_eq!(
+        run.stderr,
+        "warning: the first-response target (24 hours) runs out after the resolution's (4 hours): the first response \
+         is due with the resolution, at 2026-11-20T23:30:00-03:00\n"
+    );
+    // By chat (4 min) nothing is capped.
+    let run = triage(&[
+        "due",
+        "--policy",
+        &impact(),
+        "--plan",
+        "standard",
+        "--severity",
+        "T1",
+        "--opened",
+        "2026-11-20T19:30:00-03:00",
+        "--channel",
+        "chat",
+    ]);
+    let out = json(&run);
+    assert!(out["first_response"].get("capped").is_none());
+    assert_eq!(run.stderr, "");
 }
 
 #[test]

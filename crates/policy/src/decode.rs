@@ -375,6 +375,7 @@ fn policy(d: &mut Decoder, value: Value, path: &Path) -> PolicyFile {
         "questionnaire",
         "plans",
         "default_plan",
+        "unverified_plan",
         "calendars",
         "channels",
         "products",
@@ -394,6 +395,7 @@ fn policy(d: &mut Decoder, value: Value, path: &Path) -> PolicyFile {
         questionnaire: f.required(d, "questionnaire", questionnaire),
         plans: f.required(d, "plans", |d, v, p| list(d, v, p, plan)),
         default_plan: f.optional(d, "default_plan", string),
+        unverified_plan: f.optional(d, "unverified_plan", string),
         calendars: f.required(d, "calendars", |d, v, p| list(d, v, p, calendar)),
         channels: f.or(d, "channels", |d, v, p| list(d, v, p, channel), Vec::new),
         products: f.or(d, "products", |d, v, p| list(d, v, p, product), Vec::new),
@@ -549,11 +551,12 @@ fn holiday(d: &mut Decoder, value: Value, path: &Path) -> Holiday {
 }
 
 fn channel(d: &mut Decoder, value: Value, path: &Path) -> Channel {
-    let mut f = Fields::new(d, value, path, &["id", "label", "first_response"]);
+    let mut f = Fields::new(d, value, path, &["id", "label", "first_response", "needs_phone"]);
     Channel {
         id: f.required(d, "id", string),
         label: f.required(d, "label", localized),
         first_response: f.required(d, "first_response", target),
+        needs_phone: f.or(d, "needs_phone", boolean, bool::default),
     }
 }
 
@@ -584,8 +587,12 @@ fn feed_format(d: &mut Decoder, value: Value, path: &Path) -> FeedFormat {
 }
 
 fn escalation(d: &mut Decoder, value: Value, path: &Path) -> EscalationRule {
-    let mut f = Fields::new(d, value, path, &["allowed", "help"]);
-    EscalationRule { allowed: f.or(d, "allowed", boolean, bool::default), help: f.optional(d, "help", localized) }
+    let mut f = Fields::new(d, value, path, &["allowed", "help", "plans"]);
+    EscalationRule {
+        allowed: f.or(d, "allowed", boolean, bool::default),
+        help: f.optional(d, "help", localized),
+        plans: f.optional(d, "plans", |d, v, p| list(d, v, p, string)),
+    }
 }
 
 const CONTACT_FIELDS: [ContactField; 7] = [
@@ -755,10 +762,10 @@ mod tests {
             found,
             [
                 "$.colour: unknown field `colour`; expected one of `$schema`, `id`, `version`, `locales`, `name`, \
-                 `severities`, `questionnaire`, `plans`, `default_plan`, `calendars`, `channels`, `products`, \
-                 `outage_severities`, `escalation`, `contact`, `attachments`",
+                 `severities`, `questionnaire`, `plans`, `default_plan`, `unverified_plan`, \
+                 `calendars`, `channels`, `products`, `outage_severities`, `escalation`, `contact`, `attachments`",
                 "$.plans[0].targets.P1.first_response.limits: unknown field `limits`; expected one of `limit`, `average`, `calendar`",
-                "$.escalation[\"pt-BR\"]: unknown field `pt-BR`; expected one of `allowed`, `help`",
+                "$.escalation[\"pt-BR\"]: unknown field `pt-BR`; expected one of `allowed`, `help`, `plans`",
             ]
         );
     }

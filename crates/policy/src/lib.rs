@@ -32,7 +32,7 @@ pub use model::{
     Answer, Calendar, Channel, FeedFormat, Localized, Next, Plan, PolicyFile, Product, Question, Severity, Span,
     StatusFeed, Target, Unit,
 };
-pub use policy::{Classification, Due, DueAt, Policy, TrailStep, Walk};
+pub use policy::{Classification, Due, DueAt, Overrun, Policy, TrailStep, Walk};
 pub use validate::{parse_file, parse_policy, validate};
 #[cfg(feature = "tzdb")]
 pub use zone::Tzdb;

@@ -31,9 +31,14 @@ pub struct PolicyFile {
     pub questionnaire: Questionnaire,
     /// Support plans. The first one is the default unless `default_plan` says otherwise.
     pub plans: Vec<Plan>,
-    /// Plan used when the customer's plan is unknown or not trusted.
+    /// Plan the widget uses when the page names none (no `data-plan`, no `identify`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_plan: Option<String>,
+    /// Plan a receiver with an identity secret gives a customer whose signed identity is missing,
+    /// forged, expired or names an unknown plan. Default: the least-served plan (the one with the
+    /// longest promised times, see `Policy::unverified_plan`), never a better one by accident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unverified_plan: Option<String>,
     /// Calendars that targets are counted in.
     pub calendars: Vec<Calendar>,
     /// First-response targets per contact channel (chat, whatsapp, email…), independent of severity.
@@ -235,7 +240,11 @@ pub struct Channel {
     /// e.g. `chat`, `whatsapp`, `email`.
     pub id: String,
     pub label: Localized,
+    /// The channel's own first-response promise, replacing the plan's when the customer picks it.
     pub first_response: Target,
+    /// The channel answers on a phone number (WhatsApp): the ticket must carry a valid `contact.phone`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub needs_phone: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -294,6 +303,9 @@ pub struct EscalationRule {
     /// Explanation shown next to the request ("if the severity does not reflect the real impact").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub help: Option<Localized>,
+    /// Plans whose customers may ask (seed 000: Business+ only). Absent: every plan, when allowed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plans: Option<Vec<String>>,
 }
 
 /// Contact fields a form can ask for.

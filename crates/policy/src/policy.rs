@@ -111,6 +111,10 @@ pub struct Due {
 /// One target turned into instants, in the calendar's offset.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DueAt {
+    /// True when this first response would have been due after the resolution and was brought
+    /// forward to the resolution's due time (a first response can never be due later than the
+    /// resolution). `limit` is then the target as written; say "at the latest with the resolution".
+    pub capped: bool,
     /// When the limit runs out.
     pub due: DateTime<FixedOffset>,
     /// When the typical ("on average within") figure runs out, where the policy gives one.
@@ -134,6 +138,17 @@ impl DueAt {
         let text = |at: &DateTime<FixedOffset>| at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, false);
         ticket::DueTime { due: text(&self.due), average_due: self.average_due.as_ref().map(text) }
     }
+}
+
+/// A first-response target that can run out after the resolution target of the same ticket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Overrun {
+    pub plan: String,
+    pub severity: String,
+    /// The channel whose target it is; `None` for the plan's own first-response target.
+    pub channel: Option<String>,
+    pub first_response: Span,
+    pub resolution: Span,
 }
 
 /// The primary language subtag of a BCP 47 tag (`pt` for `pt-BR`).
@@ -196,6 +211,36 @@ impl Policy {
     /// `default_plan` when given, else the first plan.
     pub fn default_plan(&self) -> &Plan {
         &self.file.plans[self.default_plan]
+    }
+
+    /// The plan of a customer whose signed identity could not be believed (missing, forged,
+    /// expired, unknown plan): `unverified_plan` when given, else the least-served plan (longest
+    /// promised times; business time weighed by how much of the week its calendar is open; ties:
+    /// the last listed). Never the default plan by accident.
+    pub fn unverified_plan(&self) -> &Plan {
+        let named = self.file.unverified_plan.as_deref().and_then(|id| self.plan(id));
+        named.unwrap_or_else(|| &self.file.plans[crate::validate::least_served_plan(&self.file)])
+    }
+
+    /// Whether a customer on `plan` may ask for a higher severity: the policy allows escalation
+    /// requests and, where it lists `escalation.plans`, names this plan.
+    pub fn may_request_escalation(&self, plan: &str) -> bool {
+        let rule = &self.file.escalation;
+        rule.allowed && rule.plans.as_ref().is_none_or(|plans| plans.iter().any(|p| p == plan))
+    }
+
+    /// The severity a ticket gets: `requested` when the customer on `plan` may ask for it and it is
+    /// more severe than `classified`, else `classified`. What the widget shows and sends once the
+    /// request is made, and what a receiver applies.
+    pub fn applied_severity<'a>(&self, plan: &str, classified: &'a str, requested: Option<&'a str>) -> &'a str {
+        match (requested, self.severity_rank(classified)) {
+            (Some(asked), Some(rank))
+                if self.may_request_escalation(plan) && self.severity_rank(asked).is_some_and(|r| r < rank) =>
+            {
+                asked
+            }
+            _ => classified,
+        }
     }
 
     pub fn question(&self, id: &str) -> Option<&Question> {
@@ -321,7 +366,8 @@ impl Policy {
     }
 
     /// Due times of a ticket of `severity` under `plan`, opened at `opened`. With a `channel`, the
-    /// channel's first-response target replaces the plan's.
+    /// channel's first-response target replaces the plan's. A first response due after the
+    /// resolution is brought forward to the resolution's due time and marked [`DueAt::capped`].
     pub fn due(
         &self,
         plan: &str,
@@ -330,6 +376,24 @@ impl Policy {
         opened: DateTime<Utc>,
         zones: &dyn ZoneResolver,
     ) -> Result<Due, DueError> {
+        let (first_response, resolution) = self.targets(plan, severity, channel)?;
+        let resolution = self.due_at(resolution, opened, zones)?;
+        let mut first_response = self.due_at(first_response, opened, zones)?;
+        if first_response.due > resolution.due {
+            first_response.due = resolution.due;
+            first_response.capped = true;
+        }
+        if let Some(average) = first_response.average_due.as_mut() {
+            if *average > first_response.due {
+                *average = first_response.due;
+            }
+        }
+        Ok(Due { first_response, resolution })
+    }
+
+    /// The first-response and resolution targets that apply to a ticket of `severity` under
+    /// `plan` through `channel`, as written (before any cap).
+    pub fn targets(&self, plan: &str, severity: &str, channel: Option<&str>) -> Result<(&Target, &Target), DueError> {
         let plan = self.plan(plan).ok_or_else(|| DueError::UnknownPlan { plan: plan.to_string() })?;
         let targets =
             plan.targets.get(severity).ok_or_else(|| DueError::UnknownSeverity { severity: severity.to_string() })?;
@@ -339,10 +403,49 @@ impl Policy {
             }
             None => &targets.first_response,
         };
-        Ok(Due {
-            first_response: self.due_at(first_response, opened, zones)?,
-            resolution: self.due_at(&targets.resolution, opened, zones)?,
-        })
+        Ok((first_response, &targets.resolution))
+    }
+
+    /// Every plan's (and every channel's) first-response target that can run out after a severity's resolution target, tried from every hour of one week (so
+    /// business calendars are seen open, closed and across a weekend). Such first responses are
+    /// capped at the resolution's due time; `triage check` warns about them.
+    pub fn first_response_overruns(&self, zones: &dyn ZoneResolver) -> Vec<Overrun> {
+        // Monday 2027-01-04 00:00 UTC: a week with no holiday in common calendars.
+        const WEEK_START: i64 = 1_799_020_800;
+        let mut found = Vec::new();
+        for plan in &self.file.plans {
+            for severity in &self.file.severities {
+                let Some(targets) = plan.targets.get(&severity.id) else {
+                    continue;
+                };
+                let sources = std::iter::once((None, &targets.first_response))
+                    .chain(self.file.channels.iter().map(|c| (Some(c.id.as_str()), &c.first_response)));
+                for (channel, first_response) in sources {
+                    let overruns = (0..168).any(|hour| {
+                        let Some(opened) = DateTime::from_timestamp(WEEK_START + hour * 3_600, 0) else {
+                            return false;
+                        };
+                        match (
+                            self.due_at(first_response, opened, zones),
+                            self.due_at(&targets.resolution, opened, zones),
+                        ) {
+                            (Ok(first), Ok(resolution)) => first.due > resolution.due,
+                            _ => false,
+                        }
+                    });
+                    if overruns {
+                        found.push(Overrun {
+                            plan: plan.id.clone(),
+                            severity: severity.id.clone(),
+                            channel: channel.map(String::from),
+                            first_response: first_response.limit,
+                            resolution: targets.resolution.limit,
+                        });
+                    }
+                }
+            }
+        }
+        found
     }
 
     /// One target from `opened`.
@@ -355,6 +458,7 @@ impl Policy {
             calendar.in_offset(calendar.add(opened, span, zones)?, zones)
         };
         Ok(DueAt {
+            capped: false,
             due: at(target.limit)?,
             average_due: target.average.map(at).transpose()?,
             limit: target.limit,

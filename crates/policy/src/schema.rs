@@ -1,8 +1,9 @@
-//! JSON Schemas of the policy file, the ticket payload and the generic status feed, generated from the Rust types
-//! (feature `schema`) and committed as `www/schemas/*.schema.json`.
+//! JSON Schemas of the policy file, the ticket payload, the receipt, the ticket status and the
+//! generic status feed, generated from the Rust types (feature `schema`) and committed as
+//! `www/schemas/*.schema.json`.
 
 use crate::model::PolicyFile;
-use crate::ticket::TicketPayload;
+use crate::ticket::{ReceiptAnswer, TicketPayload, TicketStatus};
 
 /// The JSON Schema of a policy file, pretty-printed with a trailing newline.
 pub fn policy_schema() -> String {
@@ -17,6 +18,16 @@ pub fn status_schema() -> String {
 /// The JSON Schema of the ticket payload the widget sends, pretty-printed with a trailing newline.
 pub fn ticket_schema() -> String {
     pretty(schemars::schema_for!(TicketPayload))
+}
+
+/// The JSON Schema of the receipt an endpoint answers a ticket with (201/200).
+pub fn receipt_schema() -> String {
+    pretty(schemars::schema_for!(ReceiptAnswer))
+}
+
+/// The JSON Schema of what a receipt's `status_url` answers (`www/schemas/ticket-status.schema.json`).
+pub fn ticket_status_schema() -> String {
+    pretty(schemars::schema_for!(TicketStatus))
 }
 
 fn pretty(schema: schemars::Schema) -> String {

@@ -152,6 +152,129 @@ pub struct TicketReceipt {
     pub replayed: bool,
 }
 
+/// The receipt as an endpoint answers it: a [`TicketReceipt`] and, where the endpoint lets the
+/// customer follow the ticket, its `status_url`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct ReceiptAnswer {
+    #[serde(flatten)]
+    pub receipt: TicketReceipt,
+    /// Where the customer can follow the ticket later, without signing in: a capability URL
+    /// (absolute, or relative to the endpoint the ticket was posted to) whose GET answers a
+    /// [`TicketStatus`]. Absent when the endpoint offers no status; the widget then shows the
+    /// reference alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status_url: Option<String>,
+}
+
+/// What a `status_url` answers (GET, JSON): only what the customer already knows about their
+/// ticket. No contact data, nothing about other tickets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TicketStatus {
+    /// Human reference, e.g. `TW-000042`.
+    pub reference: String,
+    pub subject: String,
+    /// The policy the ticket was classified under.
+    pub policy: PolicyRef,
+    /// Severity id that applies (after a granted escalation request).
+    pub severity: String,
+    /// The severity's label in the policy's locales, where the endpoint knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub severity_label: Option<crate::model::Localized>,
+    /// When the ticket was received, RFC 3339.
+    pub created_at: String,
+    /// The reply channel the customer chose, where the policy offers channels.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channel: Option<String>,
+    pub first_response: TargetStatus,
+    pub resolution: TargetStatus,
+    /// Set once the ticket was escalated: by the customer's request when sent, and/or
+    /// automatically when a target ran out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub escalation: Option<EscalationStatus>,
+    /// When this answer was computed (the states are as of then), RFC 3339.
+    pub as_of: String,
+}
+
+/// One promise of a ticket and how it is being kept.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct TargetStatus {
+    /// When it runs out, RFC 3339.
+    pub due: String,
+    /// When the typical ("on average within") figure runs out, where the policy gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub average_due: Option<String>,
+    pub state: TargetState,
+    /// When it was met (first response given, ticket resolved), RFC 3339.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub met_at: Option<String>,
+    /// The promise as written in the policy ("within 30 minutes"), where the endpoint knows it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub promised: Option<crate::model::Span>,
+    /// True for a first response whose target ran out after the resolution's, due with it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub capped: bool,
+}
+
+/// - `pending`: not met, more than the due-soon share of its time left;
+/// - `due_soon`: not met, little time left;
+/// - `overdue`: not met and past its due time;
+/// - `met`: met on time;
+/// - `breached`: met, but late.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum TargetState {
+    Pending,
+    DueSoon,
+    Overdue,
+    Met,
+    Breached,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct EscalationStatus {
+    /// The customer asked for a higher severity when sending, and it was granted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requested: Option<RequestedEscalation>,
+    /// The ticket was escalated automatically because a target ran out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub automatic: Option<AutomaticEscalation>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct RequestedEscalation {
+    /// The severity the answers gave.
+    pub from: String,
+    /// The severity asked for and applied.
+    pub to: String,
+    /// RFC 3339 (the ticket's creation).
+    pub at: String,
+    /// The customer's own words.
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+pub struct AutomaticEscalation {
+    /// RFC 3339.
+    pub at: String,
+    /// Which target ran out.
+    pub target: EscalatedTarget,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum EscalatedTarget {
+    FirstResponse,
+    Resolution,
+}
+
 /// Every error response of the receiver has this shape.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]

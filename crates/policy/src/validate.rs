@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate};
 
 use crate::calendar::{self, describe, max_amount, parse_clock, parse_date, BusinessCalendar};
 use crate::error::{PolicyError, PolicyErrors};
-use crate::model::{unit_name, Calendar, Localized, Next, PolicyFile, Span, Target, Unit, Weekday};
+use crate::model::{unit_name, Calendar, Localized, Next, Plan, PolicyFile, Span, Target, Unit, Weekday};
 use crate::policy::{Keyed, Policy, Route};
 use crate::zone::ZoneResolver;
 
@@ -256,6 +256,63 @@ fn comparable(span: Span) -> Option<(u8, i64)> {
     }
 }
 
+/// A span in elapsed minutes, roughly: business time is stretched by how much of the week its
+/// calendar is open (9 h a day, 5 days a week: a business hour weighs 168/45 hours, a business
+/// day 7/5 days). Only for ranking plans; due times are computed exactly by the calendar.
+fn nominal_minutes(span: Span, calendar: Option<&Calendar>) -> f64 {
+    let amount = span.amount as f64;
+    let hours = calendar.map(|c| &c.hours);
+    let open_minutes: f64 = hours
+        .map(|hours| {
+            hours
+                .values()
+                .flatten()
+                .map(|[from, to]| {
+                    let from = parse_clock(from, false).unwrap_or(0);
+                    let to = parse_clock(to, true).unwrap_or(0);
+                    f64::from(to.saturating_sub(from))
+                })
+                .sum()
+        })
+        .unwrap_or(0.0);
+    let open_days = hours.map(|h| h.values().filter(|v| !v.is_empty()).count()).unwrap_or(0) as f64;
+    const WEEK_MINUTES: f64 = 7.0 * 1_440.0;
+    match span.unit {
+        Unit::Minutes => amount,
+        Unit::Hours => amount * 60.0,
+        Unit::Days => amount * 1_440.0,
+        Unit::BusinessHours if open_minutes > 0.0 => amount * 60.0 * WEEK_MINUTES / open_minutes,
+        Unit::BusinessDays if open_days > 0.0 => amount * 1_440.0 * 7.0 / open_days,
+        // A 24/7 calendar (validation refuses business units there; rank them as elapsed).
+        Unit::BusinessHours => amount * 60.0,
+        Unit::BusinessDays => amount * 1_440.0,
+    }
+}
+
+/// The plan with the longest promised times: the sum, over severities, of its first-response
+/// and resolution limits in nominal minutes. Ties: the last listed (plans are usually listed
+/// best first).
+pub(crate) fn least_served_plan(file: &PolicyFile) -> usize {
+    let calendar = |id: &str| file.calendars.iter().find(|c| c.id == id);
+    let score = |plan: &Plan| -> f64 {
+        plan.targets
+            .values()
+            .flat_map(|t| [&t.first_response, &t.resolution])
+            .map(|target| nominal_minutes(target.limit, calendar(&target.calendar)))
+            .sum()
+    };
+    let mut worst = 0;
+    let mut worst_score = f64::NEG_INFINITY;
+    for (i, plan) in file.plans.iter().enumerate() {
+        let s = score(plan);
+        if s >= worst_score {
+            worst = i;
+            worst_score = s;
+        }
+    }
+    worst
+}
+
 /// Why a URL is not allowed, if it is not.
 fn url_problem(url: &str) -> Option<String> {
     if url.chars().any(|c| c.is_whitespace() || c.is_control()) {
@@ -471,6 +528,12 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
         }
     };
 
+    // The least-served plan is found on demand (`Policy::unverified_plan`): the widget never
+    // needs it, so its arithmetic stays out of the WebAssembly bundle.
+    if let Some(id) = file.unverified_plan.as_ref().filter(|id| !plan_indexes.contains_key(id)) {
+        c.error("$.unverified_plan", format!("unknown plan \"{id}\""));
+    }
+
     // Channels, products, the rest.
     let channel_indexes = c.ids("$.channels", "channel", file.channels.iter().map(|ch| ch.id.as_str()));
     for (i, channel) in file.channels.iter().enumerate() {
@@ -508,6 +571,16 @@ pub fn validate(file: PolicyFile, zones: &dyn ZoneResolver) -> Result<Policy, Po
     }
     if let Some(help) = &file.escalation.help {
         c.localized("$.escalation.help", help);
+    }
+    if let Some(plans) = &file.escalation.plans {
+        for (i, id) in plans.iter().enumerate() {
+            let path = index_path("$.escalation.plans", i);
+            if !plan_indexes.contains_key(id) {
+                c.error(&path, format!("unknown plan \"{id}\""));
+            } else if plans[..i].contains(id) {
+                c.error(&path, "listed twice");
+            }
+        }
     }
     for (i, field) in file.contact.required.iter().enumerate() {
         if file.contact.required[..i].contains(field) {
@@ -766,6 +839,76 @@ mod tests {
                 "$.calendars[1].colour: unknown field `colour`; expected one of `id`, `time_zone`, `label`, `always_open`, `hours`, `holidays`",
             ]
         );
+    }
+
+    #[test]
+    fn escalation_plans_and_unverified_plan_must_exist() {
+        assert_problem(
+            |v| v["escalation"]["plans"] = json!(["business-plus", "gold"]),
+            "$.escalation.plans[1]: unknown plan \"gold\"",
+        );
+        assert_problem(|v| v["escalation"]["plans"] = json!(["pro", "pro"]), "$.escalation.plans[1]: listed twice");
+        assert_problem(|v| v["unverified_plan"] = json!("gold"), "$.unverified_plan: unknown plan \"gold\"");
+    }
+
+    #[test]
+    fn escalation_by_plan() {
+        let mut value = sample();
+        value["escalation"]["plans"] = json!(["business-plus"]);
+        let p = parse_policy(&value.to_string(), &Tzdb).expect("valid");
+        assert!(p.may_request_escalation("business-plus") && !p.may_request_escalation("pro"));
+        assert_eq!(p.applied_severity("business-plus", "P3", Some("P1")), "P1");
+        assert_eq!(p.applied_severity("pro", "P3", Some("P1")), "P3", "pro may not ask");
+        assert_eq!(p.applied_severity("business-plus", "P2", Some("P3")), "P2", "never lower");
+        assert_eq!(p.applied_severity("business-plus", "P2", Some("P9")), "P2", "unknown severity");
+        // Without `plans`: every plan, as before; not allowed: none.
+        let p = parse_policy(&sample().to_string(), &Tzdb).expect("valid");
+        assert!(p.may_request_escalation("pro"));
+        let mut value = sample();
+        value["escalation"]["allowed"] = json!(false);
+        let p = parse_policy(&value.to_string(), &Tzdb).expect("valid");
+        assert!(!p.may_request_escalation("business-plus"));
+        assert_eq!(p.applied_severity("business-plus", "P3", Some("P1")), "P3");
+    }
+
+    #[test]
+    fn unverified_plan_defaults_to_the_least_served_not_the_default() {
+        // The sample's default is business-plus; pro has longer targets.
+        let p = parse_policy(&sample().to_string(), &Tzdb).expect("valid");
+        assert_eq!(p.default_plan().id, "business-plus");
+        assert_eq!(p.unverified_plan().id, "pro");
+        // Listed the other way round, the least-served plan is still found.
+        let mut value = sample();
+        let plans = value["plans"].as_array_mut().expect("plans");
+        plans.reverse();
+        let p = parse_policy(&value.to_string(), &Tzdb).expect("valid");
+        assert_eq!(p.unverified_plan().id, "pro");
+        // Named explicitly, that plan.
+        let mut value = sample();
+        value["unverified_plan"] = json!("business-plus");
+        let p = parse_policy(&value.to_string(), &Tzdb).expect("valid");
+        assert_eq!(p.unverified_plan().id, "business-plus");
+    }
+
+    #[test]
+    fn business_time_weighs_by_the_calendar_opening() {
+        // 9 h a day, 5 days a week: 45 h of the week's 168.
+        let office = Calendar {
+            id: "office".into(),
+            time_zone: "America/Sao_Paulo".into(),
+            label: Localized::new(),
+            always_open: false,
+            hours: [Weekday::Mon, Weekday::Tue, Weekday::Wed, Weekday::Thu, Weekday::Fri]
+                .into_iter()
+                .map(|d| (d, vec![["09:00".to_string(), "18:00".to_string()]]))
+                .collect(),
+            holidays: Vec::new(),
+        };
+        let hour = nominal_minutes(Span { amount: 1, unit: Unit::BusinessHours }, Some(&office));
+        assert!((hour - 60.0 * 168.0 / 45.0).abs() < 1e-9, "{hour}");
+        let day = nominal_minutes(Span { amount: 1, unit: Unit::BusinessDays }, Some(&office));
+        assert!((day - 1_440.0 * 7.0 / 5.0).abs() < 1e-9, "{day}");
+        assert_eq!(nominal_minutes(Span { amount: 2, unit: Unit::Hours }, None), 120.0);
     }
 
     #[test]

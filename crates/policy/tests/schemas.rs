@@ -4,7 +4,7 @@
 
 use std::path::PathBuf;
 
-use triage_policy::schema::{policy_schema, status_schema, ticket_schema};
+use triage_policy::schema::{policy_schema, receipt_schema, status_schema, ticket_schema, ticket_status_schema};
 use triage_policy::status::parse_feed;
 use triage_policy::FeedFormat;
 
@@ -38,8 +38,18 @@ fn ticket_schema_is_current() {
 }
 
 #[test]
+fn receipt_schema_is_current() {
+    check("receipt.schema.json", receipt_schema());
+}
+
+#[test]
 fn status_schema_is_current() {
     check("status.schema.json", status_schema());
+}
+
+#[test]
+fn ticket_status_schema_is_current() {
+    check("ticket-status.schema.json", ticket_status_schema());
 }
 
 /// The schema site owners write their generic feed from, and the reader, agree: what the schema
@@ -70,6 +80,21 @@ fn the_status_schema_matches_the_reader() {
     }
     let impacts = schema["$defs"]["Impact"]["enum"].as_array().expect("impact names");
     assert_eq!(impacts.len(), triage_policy::status::Impact::ALL.len());
+}
+
+#[test]
+fn ticket_status_schema_names_every_state_and_no_contact_data() {
+    let status: serde_json::Value = serde_json::from_str(&ticket_status_schema()).expect("status schema is JSON");
+    let text = status.to_string();
+    for state in ["pending", "due_soon", "overdue", "met", "breached"] {
+        assert!(text.contains(&format!("\"{state}\"")), "state {state} missing");
+    }
+    let properties = status["properties"].as_object().expect("properties");
+    for private in ["contact", "email", "phone", "description", "identity"] {
+        assert!(!properties.contains_key(private), "{private} must not be part of the status");
+    }
+    let receipt: serde_json::Value = serde_json::from_str(&receipt_schema()).expect("receipt schema is JSON");
+    assert!(receipt["properties"]["status_url"].is_object());
 }
 
 #[test]

@@ -169,6 +169,13 @@ fn priority_policy_business_calendar_has_brazil_national_holidays_2026_2027() {
 fn priority_policy_allows_escalation_with_help() {
     let file = raw(P_FILE);
     assert!(file.escalation.allowed, "FAQ 11: customers may ask for escalation");
+    // FAQ 11: "clientes do Plano Business+ podem escalar problemas".
+    assert_eq!(file.escalation.plans.as_deref(), Some(&["business-plus".to_string()][..]));
+    let p = policy(P_FILE);
+    assert!(p.may_request_escalation("business-plus"));
+    assert!(!p.may_request_escalation("pro"));
+    assert_eq!(p.applied_severity("business-plus", "P3", Some("P1")), "P1");
+    assert_eq!(p.applied_severity("pro", "P3", Some("P1")), "P3");
     let help = file.escalation.help.as_ref().expect("escalation help text");
     assert!(help["pt-BR"].contains("não reflete o verdadeiro impacto"));
     assert!(help["en"].contains("does not reflect the real impact"));
@@ -179,6 +186,33 @@ fn priority_policy_urgent_is_the_outage_level() {
     // P1 Urgent is the severity of a whole service down; the policy has no products (so no
     // status feed) yet, but a site owner who adds one gets incidents shown at P1.
     assert_eq!(raw(P_FILE).outage_severities, ["P1"]);
+}
+
+#[test]
+fn unverified_customers_get_the_least_served_plan() {
+    // The P1–P4 policy names Pro (the slower plan) for customers whose identity is not believed,
+    // while its default stays Business+.
+    let p = policy(P_FILE);
+    assert_eq!(p.default_plan().id, "business-plus");
+    assert_eq!(p.unverified_plan().id, "pro");
+    // Without `unverified_plan` the least-served plan is chosen, not the default.
+    let mut value: serde_json::Value = serde_json::from_str(&read_policy_json(P_FILE)).expect("json");
+    value.as_object_mut().expect("object").remove("unverified_plan");
+    let p = parse_policy(&value.to_string(), &Tzdb).expect("valid");
+    assert_eq!(p.unverified_plan().id, "pro");
+    // The one-plan T1–T4 policy: its only plan.
+    assert_eq!(policy(T_FILE).unverified_plan().id, "standard");
+}
+
+#[test]
+fn first_response_overruns_are_found_where_the_seeds_have_them() {
+    // T1–T4: the general 24 h answer and the e-mail channel's 24 h exceed T1's 4 h resolution.
+    let overruns = policy(T_FILE).first_response_overruns(&Tzdb);
+    let found: Vec<(&str, &str, Option<&str>)> =
+        overruns.iter().map(|o| (o.plan.as_str(), o.severity.as_str(), o.channel.as_deref())).collect();
+    assert_eq!(found, [("standard", "T1", None), ("standard", "T1", Some("email"))]);
+    // P1–P4: every first response comes before its resolution.
+    assert_eq!(policy(P_FILE).first_response_overruns(&Tzdb), []);
 }
 
 #[test]
@@ -212,14 +246,19 @@ fn impact_policy_has_the_seed_figures() {
 #[test]
 fn impact_policy_channels_products_and_attachments() {
     let file = raw(T_FILE);
-    let channels: Vec<(&str, Span, Option<Span>)> =
-        file.channels.iter().map(|c| (c.id.as_str(), c.first_response.limit, c.first_response.average)).collect();
+    // "Chat e WhatsApp: até 4 minutos … E-mail: até 24h"; "tempo médio … 3 minutos … 6 horas".
+    // WhatsApp answers on the customer's phone number.
+    let channels: Vec<(&str, Span, Option<Span>, bool)> = file
+        .channels
+        .iter()
+        .map(|c| (c.id.as_str(), c.first_response.limit, c.first_response.average, c.needs_phone))
+        .collect();
     assert_eq!(
         channels,
         [
-            ("chat", span(4, Unit::Minutes), Some(span(3, Unit::Minutes))),
-            ("whatsapp", span(4, Unit::Minutes), Some(span(3, Unit::Minutes))),
-            ("email", span(24, Unit::Hours), Some(span(6, Unit::Hours))),
+            ("chat", span(4, Unit::Minutes), Some(span(3, Unit::Minutes)), false),
+            ("whatsapp", span(4, Unit::Minutes), Some(span(3, Unit::Minutes)), true),
+            ("email", span(24, Unit::Hours), Some(span(6, Unit::Hours)), false),
         ]
     );
     for c in &file.channels {
@@ -523,9 +562,13 @@ fn impact_policy_due_times_with_averages_and_channels() {
     assert_eq!(wire.first_response.average_due.as_deref(), Some("2026-11-20T19:33:00-03:00"));
     assert_eq!(wire.resolution.due, "2026-11-21T19:30:00-03:00");
     assert_eq!(wire.resolution.average_due.as_deref(), Some("2026-11-21T03:30:00-03:00"));
-    // Without a channel: the general first response, 24 h (60 min on average).
-    let wire = t.due("standard", "T1", None, at("2026-11-20T19:30:00-03:00"), &Tzdb).expect("due").to_wire();
-    assert_eq!(wire.first_response.due, "2026-11-21T19:30:00-03:00");
+    // Without a channel: the general first response, 24 h (60 min on average), which for T1 would
+    // run out after the 4 h resolution: capped at the resolution's due time.
+    let due_t1 = t.due("standard", "T1", None, at("2026-11-20T19:30:00-03:00"), &Tzdb).expect("due");
+    assert!(due_t1.first_response.capped && !due_t1.resolution.capped);
+    assert_eq!(due_t1.first_response.limit, span(24, Unit::Hours), "the target as written is kept");
+    let wire = due_t1.to_wire();
+    assert_eq!(wire.first_response.due, "2026-11-20T23:30:00-03:00");
     assert_eq!(wire.first_response.average_due.as_deref(), Some("2026-11-20T20:30:00-03:00"));
     assert_eq!(wire.resolution.due, "2026-11-20T23:30:00-03:00");
     assert_eq!(wire.resolution.average_due.as_deref(), Some("2026-11-20T20:30:00-03:00"));
@@ -538,6 +581,15 @@ fn impact_policy_due_times_with_averages_and_channels() {
             Some("2027-01-02T09:00:00-03:00".into())
         )
     );
+    // T2 by e-mail: 24 h first response, 1 day resolution: equal, not capped.
+    let due_t2 = t.due("standard", "T2", Some("email"), at("2026-11-20T19:30:00-03:00"), &Tzdb).expect("due");
+    assert!(!due_t2.first_response.capped);
+    // T1 by e-mail: 24 h capped at the 4 h resolution; by chat: 4 min, not capped.
+    let due_t1 = t.due("standard", "T1", Some("email"), at("2026-11-20T19:30:00-03:00"), &Tzdb).expect("due");
+    assert!(due_t1.first_response.capped);
+    assert_eq!(due_t1.first_response.due, due_t1.resolution.due);
+    let due_t1 = t.due("standard", "T1", Some("chat"), at("2026-11-20T19:30:00-03:00"), &Tzdb).expect("due");
+    assert!(!due_t1.first_response.capped);
     let wire = t.due("standard", "T3", Some("email"), at("2026-12-30T09:00:00-03:00"), &Tzdb).expect("due").to_wire();
     assert_eq!(wire.first_response.average_due.as_deref(), Some("2026-12-30T15:00:00-03:00"));
     assert_eq!(wire.resolution.due, "2027-01-04T09:00:00-03:00");

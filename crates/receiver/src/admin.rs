@@ -68,8 +68,8 @@ pub struct SlaView {
 
 #[derive(Debug, Serialize)]
 pub struct IdentityView {
-    /// `verified` (valid signature), `unverified` (secret set, identity missing or bad: default plan
-    /// used) or `unchecked` (no secret configured: the browser's plan was taken).
+    /// `verified` (valid signature), `unverified` (secret set, identity missing or bad: the policy's
+    /// plan for unverified customers used) or `unchecked` (no secret configured: the browser's plan was taken).
     pub status: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub problem: Option<String>,

@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderName, Method, StatusCode, Uri};
-use axum::routing::{get, post};
+use axum::routing::{delete, get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -12,11 +12,12 @@ use tower_http::trace::TraceLayer;
 
 use crate::error::ApiError;
 use crate::state::AppState;
-use crate::{admin, admin_ui, static_files, tickets};
+use crate::{admin, admin_ui, static_files, ticket_status, tickets};
 
-/// Routes: `POST /api/tickets`; admin `GET /api/tickets`, `GET|PATCH /api/tickets/{id}`,
-/// `GET /api/tickets/{id}/attachments/{position}`; the status proxy `GET /api/status/{product}`
-/// ([`crate::status`]); notifications (`GET /api/deliveries`,
+/// Routes: `POST /api/tickets`; status links `GET|DELETE /api/ticket-status/{token}`
+/// ([`ticket_status`]); admin `GET /api/tickets`, `GET|PATCH /api/tickets/{id}`,
+/// `GET /api/tickets/{id}/attachments/{position}`, `DELETE /api/tickets/{id}/status-links`; the
+/// status proxy `GET /api/status/{product}` ([`crate::status`]); notifications (`GET /api/deliveries`,
 /// `GET /api/tickets/{id}/deliveries`, `POST /api/deliveries/{id}/redeliver`); `GET /healthz`; the
 /// agents' pages under `/admin` ([`admin_ui::routes`]); with `--fault-injection`
 /// `GET|POST /api/test/faults`; with `--site-root` `/`, `/www/*`, `/dist/*`.
@@ -26,6 +27,8 @@ pub fn app(state: AppState) -> Router {
         .route("/api/tickets/{id}", get(admin::get_ticket).patch(admin::update_ticket))
         .route("/api/tickets/{id}/attachments/{position}", get(admin::get_attachment))
         .route("/api/status/{product}", get(crate::status::get_status))
+        .route("/api/tickets/{id}/status-links", delete(ticket_status::revoke_ticket_links))
+        .route("/api/ticket-status/{token}", get(ticket_status::get_status).delete(ticket_status::revoke_status))
         .route("/healthz", get(healthz))
         .merge(crate::notify::api::routes())
         .merge(admin_ui::routes());
@@ -45,8 +48,9 @@ pub fn app(state: AppState) -> Router {
     router.layer(TraceLayer::new_for_http())
 }
 
-/// CORS for the allowed origins only: GET (the status proxy) and POST with `Content-Type`, `Idempotency-Key` and the extra
-/// headers configured; `Retry-After` and `Location` readable by the page.
+/// CORS for the allowed origins only: POST with `Content-Type`, `Idempotency-Key` and the extra
+/// headers configured, GET of the status proxy and GET and DELETE of status links; `Retry-After`
+/// and `Location` readable by the page.
 fn cors_layer(state: &AppState) -> Option<CorsLayer> {
     if state.allowed_origins.is_empty() {
         return None;
@@ -56,7 +60,7 @@ fn cors_layer(state: &AppState) -> Option<CorsLayer> {
     Some(
         CorsLayer::new()
             .allow_origin(AllowOrigin::list(state.allowed_origins.iter().cloned()))
-            .allow_methods([Method::GET, Method::POST])
+            .allow_methods([Method::POST, Method::GET, Method::DELETE])
             .allow_headers(headers)
             .expose_headers([header::RETRY_AFTER, header::LOCATION])
             .max_age(Duration::from_secs(600)),

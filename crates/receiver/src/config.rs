@@ -91,6 +91,20 @@ pub struct Config {
     #[arg(long, env = "TRIAGE_RATE_LIMIT_BURST", default_value_t = defaults::RATE_BURST)]
     pub rate_limit_burst: u32,
 
+    /// Status link reads (`GET /api/ticket-status/…`) per minute per client IP; 0 turns the limit off.
+    #[arg(long, env = "TRIAGE_STATUS_RATE_LIMIT_PER_MINUTE", default_value_t = defaults::STATUS_RATE_PER_MINUTE)]
+    pub status_rate_limit_per_minute: u32,
+
+    /// Status link reads a client may make at once (a browser refreshing all its tickets).
+    #[arg(long, env = "TRIAGE_STATUS_RATE_LIMIT_BURST", default_value_t = defaults::STATUS_RATE_BURST)]
+    pub status_rate_limit_burst: u32,
+
+    /// The receiver's public base URL (`https://support.example`), to write absolute status links
+    /// into receipts. Without it status links are root-relative (`/api/ticket-status/…`), resolved by the
+    /// widget against the endpoint it posted to.
+    #[arg(long, env = "TRIAGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
     /// Take the client IP from the last `X-Forwarded-For` entry (only behind a proxy you run).
     #[arg(long, env = "TRIAGE_TRUST_FORWARDED_FOR")]
     pub trust_forwarded_for: bool,
@@ -153,6 +167,8 @@ fn parse_db_location(text: &str) -> Result<DbLocation, String> {
 pub mod defaults {
     pub const RATE_PER_MINUTE: u32 = 30;
     pub const RATE_BURST: u32 = 10;
+    pub const STATUS_RATE_PER_MINUTE: u32 = 120;
+    pub const STATUS_RATE_BURST: u32 = 30;
     pub const MAX_BODY_BYTES: usize = 25 * 1024 * 1024;
     pub const MAX_TICKET_BYTES: usize = 256 * 1024;
     pub const MAX_ATTACHMENT_BYTES: u64 = 10 * 1024 * 1024;
@@ -181,6 +197,9 @@ impl Config {
             admin_token: None,
             rate_limit_per_minute: defaults::RATE_PER_MINUTE,
             rate_limit_burst: defaults::RATE_BURST,
+            status_rate_limit_per_minute: defaults::STATUS_RATE_PER_MINUTE,
+            status_rate_limit_burst: defaults::STATUS_RATE_BURST,
+            public_url: None,
             trust_forwarded_for: false,
             max_body_bytes: defaults::MAX_BODY_BYTES,
             max_ticket_bytes: defaults::MAX_TICKET_BYTES,
@@ -212,6 +231,10 @@ impl Config {
         RateLimit { per_minute: self.rate_limit_per_minute, burst: self.rate_limit_burst }
     }
 
+    pub fn status_rate_limit(&self) -> RateLimit {
+        RateLimit { per_minute: self.status_rate_limit_per_minute, burst: self.status_rate_limit_burst }
+    }
+
     pub fn escalation_interval(&self) -> Duration {
         Duration::from_secs(self.escalation_interval_secs.max(1))
     }
@@ -220,6 +243,7 @@ impl Config {
     pub fn normalized(mut self) -> Self {
         self.identity_secret = self.identity_secret.filter(|s| !s.is_empty());
         self.admin_token = self.admin_token.filter(|s| !s.is_empty());
+        self.public_url = self.public_url.map(|u| u.trim().trim_end_matches('/').to_string()).filter(|u| !u.is_empty());
         self
     }
 }

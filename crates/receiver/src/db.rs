@@ -24,6 +24,7 @@ use triage_policy::ticket::{Contact, DueTimes, TicketReceipt};
 
 pub mod backend;
 pub mod queue;
+pub mod status;
 
 pub use backend::{DbLocation, DbSettings, DbTls};
 use backend::{bind_values, on_conn, on_pool, Conn, Pools, Sql, Value};

@@ -22,6 +22,7 @@ pub mod sniff;
 pub mod state;
 pub mod static_files;
 pub mod status;
+pub mod ticket_status;
 pub mod tickets;
 pub mod validate;
 

@@ -116,6 +116,8 @@ pub struct Inner {
     pub policies: PolicySet,
     pub db: Db,
     pub limiter: RateLimiter,
+    /// Limits status link reads, apart from ticket sends.
+    pub status_limiter: RateLimiter,
     pub clock: Clock,
     pub faults: Faults,
     /// Parsed `--allow-origin` values.
@@ -185,14 +187,23 @@ impl AppState {
                     .map_err(|_| ConfigError(format!("--allow-header `{h}`: not a valid header name")))
             })
             .collect::<Result<Vec<_>, _>>()?;
+        if let Some(url) = &config.public_url {
+            if !(url.starts_with("https://") || url.starts_with("http://")) || url.contains(['?', '#', ' ']) {
+                return Err(ConfigError(format!(
+                    "--public-url `{url}`: expected http(s)://host[:port][/path], without query or fragment"
+                )));
+            }
+        }
         let limiter = RateLimiter::new(config.rate_limit());
         let status = crate::status::StatusProxy::new(&policies, &config.status_feeds)?
             .with_timeout(std::time::Duration::from_millis(config.status_timeout_ms.max(1)));
+        let status_limiter = RateLimiter::new(config.status_rate_limit());
         Ok(Self(Arc::new(Inner {
             config,
             policies,
             db,
             limiter,
+            status_limiter,
             clock,
             faults: Faults::default(),
             allowed_origins,

@@ -2,6 +2,8 @@
 //!
 //! Answers: 201 with a [`TicketReceipt`] for a new ticket; 200 with the first receipt and
 //! `replayed: true` for a repeat of an earlier request (same `Idempotency-Key`, same fingerprint);
+//! both with a fresh `status_url` ([`crate::status`]; only its hash is stored, so a replay mints
+//! another link to the same ticket);
 //! 422 `idempotency_key_reused` for the same key with another ticket; 400/413/415/429 otherwise.
 
 use axum::extract::{Request, State};
@@ -9,7 +11,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::SubsecRound;
-use triage_policy::ticket::TicketReceipt;
+use triage_policy::ticket::{ReceiptAnswer, TicketReceipt};
 
 use crate::db::{Inserted, StoredAnswer};
 use crate::error::ApiError;
@@ -18,18 +20,21 @@ use crate::rate_limit::retry_after_seconds;
 use crate::state::AppState;
 use crate::validate::{self, RequestFacts, Rules};
 
-fn receipt_response(status: StatusCode, receipt: TicketReceipt) -> Response {
+async fn receipt_response(state: &AppState, status: StatusCode, receipt: TicketReceipt) -> Result<Response, ApiError> {
     let location = format!("/api/tickets/{}", receipt.id);
-    let mut response = (status, Json(receipt)).into_response();
+    // Without its link the customer could not follow the ticket: an error here makes the widget
+    // retry with the same key, and the replay mints the link.
+    let status_url = Some(crate::ticket_status::mint(state, &receipt.id).await?);
+    let mut response = (status, Json(ReceiptAnswer { receipt, status_url })).into_response();
     if let Ok(location) = HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, location);
     }
     response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    Ok(response)
 }
 
 /// The answer to a request whose key was used before.
-fn replay(stored: StoredAnswer, request_hash: &str, key: &str) -> Result<Response, ApiError> {
+async fn replay(state: &AppState, stored: StoredAnswer, request_hash: &str, key: &str) -> Result<Response, ApiError> {
     if stored.request_hash != request_hash {
         return Err(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -42,7 +47,7 @@ fn replay(stored: StoredAnswer, request_hash: &str, key: &str) -> Result<Respons
         .at("Idempotency-Key"));
     }
     tracing::info!(reference = %stored.receipt.reference, "ticket replayed");
-    Ok(receipt_response(StatusCode::OK, TicketReceipt { replayed: true, ..stored.receipt }))
+    receipt_response(state, StatusCode::OK, TicketReceipt { replayed: true, ..stored.receipt }).await
 }
 
 pub async fn create_ticket(State(state): State<AppState>, request: Request) -> Result<Response, ApiError> {
@@ -69,7 +74,7 @@ pub async fn create_ticket(State(state): State<AppState>, request: Request) -> R
     let body = intake::read_body(request, limits).await?;
     let (request_hash, canonical_payload) = intake::fingerprint(&body);
     if let Some(stored) = state.db.find_by_key(&key).await? {
-        return replay(stored, &request_hash, &key);
+        return replay(&state, stored, &request_hash, &key).await;
     }
     let ticket = intake::typed_ticket(body.ticket)?;
     let rules = Rules {
@@ -97,12 +102,12 @@ pub async fn create_ticket(State(state): State<AppState>, request: Request) -> R
                 flags = ?new_ticket.flags,
                 "ticket accepted"
             );
-            Ok(receipt_response(StatusCode::CREATED, receipt))
+            receipt_response(&state, StatusCode::CREATED, receipt).await
         }
         Inserted::KeyTaken => {
             // A concurrent request with the same key won the race; answer as its replay.
             match state.db.find_by_key(&key).await? {
-                Some(stored) => replay(stored, &request_hash, &key),
+                Some(stored) => replay(&state, stored, &request_hash, &key).await,
                 None => Err(ApiError::internal("idempotency key taken but no row found", &key)),
             }
         }

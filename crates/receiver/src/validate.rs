@@ -211,11 +211,17 @@ fn check_contact(policy: &Policy, ticket: &TicketPayload) -> Result<(), ApiError
     }
     if let Some(channel) = ticket.channel.as_deref() {
         let channels = &policy.file().channels;
-        if !channels.iter().any(|c| c.id == channel) {
+        let Some(chosen) = channels.iter().find(|c| c.id == channel) else {
             let known: Vec<&str> = channels.iter().map(|c| c.id.as_str()).collect();
             return Err(ApiError::invalid(
                 "channel",
                 format!("unknown channel `{channel}` in policy `{id}`; channels: {}", list_or_none(&known)),
+            ));
+        };
+        if chosen.needs_phone && blank(ticket.contact.phone.as_deref()) {
+            return Err(ApiError::missing(
+                "contact.phone",
+                format!("channel `{channel}` answers on a phone number: `contact.phone` is required"),
             ));
         }
     }
@@ -264,15 +270,27 @@ fn classify(policy: &Policy, ticket: &TicketPayload) -> Result<(String, String),
     Ok((classification.severity, serde_json::Value::Array(trail).to_string()))
 }
 
-/// The severity the ticket gets: the escalation asked for when the policy allows it and it is more
-/// severe than the answers give.
-fn escalate(policy: &Policy, ticket: &TicketPayload, classified: &str) -> Result<String, ApiError> {
+/// The severity the ticket gets: the escalation asked for when the policy lets customers on
+/// `plan` (the trusted plan) ask and it is more severe than the answers give.
+fn escalate(policy: &Policy, ticket: &TicketPayload, classified: &str, plan: &str) -> Result<String, ApiError> {
     let Some(request) = &ticket.escalation else { return Ok(classified.to_string()) };
     if !policy.file().escalation.allowed {
         return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "escalation_not_allowed",
             format!("policy `{}` does not allow asking for a higher severity", policy.id()),
+        )
+        .at("escalation"));
+    }
+    if !policy.may_request_escalation(plan) {
+        let plans = policy.file().escalation.plans.as_deref().unwrap_or_default().join(", ");
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "escalation_not_allowed",
+            format!(
+                "customers on plan `{plan}` may not ask for a higher severity under policy `{}`; plans that may: {plans}",
+                policy.id()
+            ),
         )
         .at("escalation"));
     }
@@ -329,8 +347,10 @@ fn trusted_plan(
             user_id: ticket.identity.as_ref().map(|i| i.user_id.clone()),
         });
     };
+    // Never the default plan: an attacker forging a signature must not get a better SLA than
+    // the policy's plan for unverified customers (by default its least-served plan).
     let fallback = |problem: IdentityProblem| TrustedPlan {
-        plan: policy.default_plan().id.clone(),
+        plan: policy.unverified_plan().id.clone(),
         identity: "unverified",
         problem: Some(problem),
         user_id: None,
@@ -469,8 +489,8 @@ pub fn accept(
         ));
     }
     let (classified, trail) = classify(policy, &ticket)?;
-    let severity = escalate(policy, &ticket, &classified)?;
     let trusted = trusted_plan(policy, &ticket, rules, facts.received_at)?;
+    let severity = escalate(policy, &ticket, &classified, &trusted.plan)?;
     let attachments = check_attachments(policy, &ticket, files, rules)?;
     let due = policy
         .due(&trusted.plan, &severity, ticket.channel.as_deref(), facts.received_at, &Tzdb)

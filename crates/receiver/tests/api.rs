@@ -494,7 +494,7 @@ async fn signed_identity_sets_the_plan() {
 }
 
 #[tokio::test]
-async fn without_a_valid_identity_the_default_plan_is_used_and_flagged() {
+async fn without_a_valid_identity_the_unverified_plan_is_used_and_flagged() {
     let expires = (t0() + TimeDelta::hours(1)).timestamp();
     let forged = sign(b"guessed", "cust-9", "business-plus", expires);
     let cases = [
@@ -511,7 +511,8 @@ async fn without_a_valid_identity_the_default_plan_is_used_and_flagged() {
     ];
     for (identity, problem) in cases {
         let stored = identity_case(identity).await;
-        assert_eq!(stored["plan"], "business-plus", "the policy's default plan ({problem})");
+        // Never the default (Business+): the policy's plan for unverified customers.
+        assert_eq!(stored["plan"], "pro", "the policy's unverified plan ({problem})");
         assert_eq!(stored["identity"]["status"], "unverified");
         assert_eq!(stored["identity"]["problem"], problem);
         assert!(stored["flags"].as_array().unwrap().contains(&json!("identity_unverified")));

@@ -1,0 +1,11 @@
+-- Status links (issue 16): capability tokens that let a customer follow their ticket without
+-- signing in. Only the SHA-256 of a token is stored (hex); the token itself travels once, in the
+-- receipt. A ticket can have several (a replayed request mints a new one); each can be revoked.
+CREATE TABLE status_tokens (
+    token_hash    TEXT    PRIMARY KEY,
+    ticket_seq    INTEGER NOT NULL REFERENCES tickets (seq) ON DELETE CASCADE,
+    created_at_ms INTEGER NOT NULL,
+    revoked_at_ms INTEGER
+);
+
+CREATE INDEX status_tokens_ticket ON status_tokens (ticket_seq);
