@@ -231,16 +231,18 @@ impl Flow {
     }
 
     /// The severities the customer may ask for instead of the result, most severe first: those
-    /// more severe than the result that the plan has targets for, when the policy allows asking.
+    /// more severe than the result that the plan has targets for, when the policy lets the
+    /// customer's plan ask (`escalation.plans`; the receiver refuses the others with a 400).
     pub fn escalation_choices<'p>(&self, policy: &'p Policy) -> Vec<&'p Severity> {
         let Some(classification) = self.classification(policy) else {
             return Vec::new();
         };
-        if !policy.file().escalation.allowed {
+        let plan_id = self.plan_id(policy);
+        if !policy.may_request_escalation(&plan_id) {
             return Vec::new();
         }
         let rank = policy.severity_rank(&classification.severity).unwrap_or(0);
-        let plan = policy.plan(&self.plan_id(policy));
+        let plan = policy.plan(&plan_id);
         policy.severities()[..rank]
             .iter()
             .filter(|severity| plan.is_some_and(|plan| plan.targets.contains_key(&severity.id)))

@@ -270,6 +270,34 @@ fn escalation_offers_the_more_severe_severities_only() {
 }
 
 #[test]
+fn only_the_plans_the_policy_names_may_ask_for_escalation() {
+    // Seed 000, FAQ 11: escalation requests are granted to Business+ customers, not Pro.
+    let policy = priority();
+    let mut flow = Flow::new(Some("pro".to_string()));
+    flow.restore(&policy, Draft::default());
+    assert_eq!(flow.choose(&policy, "situation", "not_working"), Chosen::Next);
+    assert_eq!(flow.choose(&policy, "impact", "usable"), Chosen::Next);
+    assert_eq!(severity_of(flow.choose(&policy, "workaround_minor", "short_term")), "P3");
+    assert_eq!(flow.plan_id(&policy), "pro");
+    assert!(flow.escalation_choices(&policy).is_empty(), "Pro may not ask");
+    flow.set_escalation_requested(&policy, true);
+    assert!(!flow.escalation.requested, "a request the plan may not make stays off");
+    let (ticket, _) = flow.ticket(&policy, context(), &SaoPaulo).expect("ticket");
+    assert!(ticket.escalation.is_none(), "and is never sent");
+    // The default plan, Business+, may, and the request goes with the ticket.
+    let mut flow = at_p3_result(&policy);
+    assert_eq!(flow.plan_id(&policy), "business-plus");
+    flow.set_escalation_requested(&policy, true);
+    flow.set_escalation_reason("  Payroll is due today  ".into());
+    flow.continue_to_form(&policy).expect("form");
+    fill_contact(&mut flow, &policy);
+    flow.submit(&policy).expect("complete");
+    let (ticket, _) = flow.ticket(&policy, context(), &SaoPaulo).expect("ticket");
+    let escalation = ticket.escalation.expect("escalation");
+    assert_eq!((escalation.severity.as_str(), escalation.reason.as_str()), ("P2", "Payroll is due today"));
+}
+
+#[test]
 fn an_escalation_request_starts_one_step_up_and_needs_a_reason() {
     let policy = priority();
     let mut flow = at_p3_result(&policy);
@@ -441,8 +469,10 @@ fn the_ticket_carries_the_answers_reasons_due_times_and_contact() {
     assert_eq!(answers, [("situation", "not_working"), ("impact", "usable"), ("workaround_minor", "short_term")]);
     assert_eq!(ticket.reasons.len(), 3);
     assert!(ticket.reasons.iter().all(|r| !r.is_empty()));
-    let escalation = ticket.escalation.expect("escalation");
-    assert_eq!((escalation.severity.as_str(), escalation.reason.as_str()), ("P2", "Payroll is due today"));
+    assert!(
+        ticket.escalation.is_none(),
+        "asked as Business+, identified as Pro before sending: Pro may not ask (FAQ 11), so it is not sent"
+    );
     // Pro, P3: first response within 4 hours on the 24/7 calendar, from 14:00 Brasília time.
     assert_eq!(ticket.due.first_response.due, "2026-12-03T18:00:00-03:00");
     assert_eq!(ticket.subject, "Payroll export fails", "trimmed");
