@@ -116,8 +116,9 @@ fn browser_languages() -> Vec<String> {
 /// `{ policy, endpoint, plan?, locale?, fallback?, headers?, pageLang?, launcher? }`; `emit(name,
 /// detail)` receives the events; `policy`, when a `Response`, is the loader's fetch of the policy
 /// (made beside the wasm's download, so the click does not wait for it), used when it answered 2xx
-/// (anything else, the error of a failed fetch or `undefined`, is ignored). A broken configuration or policy still mounts: the panel then
-/// offers the fallback contact, and the problem is reported once on the console and as `error`.
+/// (anything else, the error of a failed fetch or `undefined`, is ignored). A broken configuration
+/// or policy still mounts: the panel then offers the fallback contact, and the problem is reported
+/// once on the console and as `error`.
 #[wasm_bindgen]
 pub fn mount(
     root: web_sys::ShadowRoot,
