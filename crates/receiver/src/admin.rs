@@ -167,9 +167,8 @@ fn parse_json(text: &str) -> Value {
 
 pub(crate) fn summary(row: &TicketRow, now: DateTime<Utc>, due_soon_percent: u8) -> TicketSummary {
     let now_ms = now.timestamp_millis();
-    // Resolving a ticket also answers it.
-    let first_met_ms = row.first_response_at_ms.or(row.resolved_at_ms);
-    let first_met_at = row.first_response_at.clone().or_else(|| row.resolved_at.clone());
+    let first_met_ms = row.first_response_met_ms();
+    let first_met_at = row.first_response_met_at().map(str::to_owned);
     TicketSummary {
         id: row.id.clone(),
         reference: row.reference.clone().unwrap_or_default(),

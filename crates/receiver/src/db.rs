@@ -185,6 +185,19 @@ pub struct TicketRow {
     pub attachment_count: i64,
 }
 
+impl TicketRow {
+    /// When the first response was met, in ms: at the first response or, before one, at the
+    /// resolution (resolving a ticket also answers it).
+    pub fn first_response_met_ms(&self) -> Option<i64> {
+        self.first_response_at_ms.or(self.resolved_at_ms)
+    }
+
+    /// The same instant as RFC 3339 text.
+    pub fn first_response_met_at(&self) -> Option<&str> {
+        self.first_response_at.as_deref().or(self.resolved_at.as_deref())
+    }
+}
+
 /// Metadata of a stored attachment.
 #[derive(Debug, Clone, FromRow, PartialEq, Eq)]
 pub struct AttachmentRow {

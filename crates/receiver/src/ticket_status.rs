@@ -159,9 +159,8 @@ pub fn ticket_status(row: &TicketRow, policy: Option<&Policy>, now: DateTime<Utc
                 && due.resolution.due.timestamp_millis() == row.resolution_due_ms
         })
     });
-    // Resolving a ticket also answers it.
-    let first_met_ms = row.first_response_at_ms.or(row.resolved_at_ms);
-    let first_met_at = row.first_response_at.clone().or_else(|| row.resolved_at.clone());
+    let first_met_ms = row.first_response_met_ms();
+    let first_met_at = row.first_response_met_at().map(str::to_owned);
     let first_response = TargetStatus {
         due: row.first_response_due.clone(),
         average_due: row.first_response_average_due.clone(),

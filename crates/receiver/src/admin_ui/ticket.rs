@@ -44,7 +44,7 @@ impl Action {
     /// When it was recorded already, if it was.
     fn recorded_at(self, row: &TicketRow) -> Option<&str> {
         match self {
-            Self::FirstResponse => row.first_response_at.as_deref().or(row.resolved_at.as_deref()),
+            Self::FirstResponse => row.first_response_met_at(),
             Self::Resolved => row.resolved_at.as_deref(),
         }
     }

@@ -190,7 +190,7 @@ impl Router {
                 })
             })
             .collect();
-        let first_met_ms = row.first_response_at_ms.or(row.resolved_at_ms);
+        let first_met_ms = row.first_response_met_ms();
         let reference = row.reference.clone().unwrap_or_default();
         TicketSummary {
             id: row.id.clone(),
